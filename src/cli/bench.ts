@@ -1,0 +1,3 @@
+// Placeholder until the engine lands: exits 2 with a one-line message.
+console.error('npm run bench: not yet available: the training engine has not landed.');
+process.exit(2);

@@ -1,0 +1,20 @@
+import { useEffect } from 'react';
+import { GpuPanel } from './GpuPanel';
+import { probeEnvironment } from './probeEnvironment';
+
+export function App() {
+  useEffect(() => {
+    void probeEnvironment();
+  }, []);
+  return (
+    <main>
+      <header>
+        <h1>ringlab</h1>
+        <p className="tagline">
+          Train a small GPT on simulated devices that exchange gradients by ring allreduce, and watch what happens.
+        </p>
+      </header>
+      <GpuPanel />
+    </main>
+  );
+}
