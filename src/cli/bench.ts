@@ -1,3 +1,23 @@
-// Placeholder until the engine lands: exits 2 with a one-line message.
-console.error('npm run bench: not yet available: the training engine has not landed.');
-process.exit(2);
+// `npm run bench -- SUITE [--json] [--backend cpu|webgpu] [--quick]`: one suite, peers measured in the same run.
+import { save, table, type Suite } from '../../bench/lib';
+
+const suites: Record<string, () => Promise<{ default: Suite }>> = {
+  // Each suite lives in bench/suites/<name>.ts and default-exports a Suite.
+  // Registered here as they land: matmul, attention, allreduce, train, checkpoint.
+};
+
+const argv = process.argv.slice(2);
+const name = argv.find((a) => !a.startsWith('--'));
+const json = argv.includes('--json');
+const quick = argv.includes('--quick');
+const bi = argv.indexOf('--backend');
+const backend = bi >= 0 ? argv[bi + 1] : 'cpu';
+if (!name || !suites[name]) {
+  console.error(`npm run bench: unknown or missing suite${name ? ` '${name}'` : ''}; choose one of: ${Object.keys(suites).join(', ') || '(none yet)'}`);
+  process.exit(2);
+}
+const suite = (await suites[name]()).default;
+const report = await suite({ json, backend, quick, args: argv });
+const file = save(report, backend);
+if (json) console.log(JSON.stringify(report));
+else console.log(`${table(report)}\n\nsaved ${file}`);
