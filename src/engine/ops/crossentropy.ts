@@ -1,0 +1,26 @@
+// Fused softmax cross-entropy: per-row losses and the gradient of (sum of losses * gradScale).
+// R = rows (B*T), V = vocabulary. logits, dlogits: [R, V]; targets[R] token ids as f32; losses[R].
+// The softmax is computed in f64 from the row max, so large logits do not overflow.
+import { need } from './check';
+
+/** losses[r] = logsumexp(logits[r]) - logits[r][target]; dlogits = (softmax - onehot) * gradScale. */
+export function crossEntropy(
+  losses: Float32Array, dlogits: Float32Array, logits: Float32Array, targets: Float32Array, R: number, V: number, gradScale: number,
+): void {
+  need('crossentropy', 'losses', losses, R);
+  need('crossentropy', 'dlogits', dlogits, R * V);
+  need('crossentropy', 'logits', logits, R * V);
+  need('crossentropy', 'targets', targets, R);
+  for (let r = 0; r < R; r++) {
+    const o = r * V;
+    const y = targets[r];
+    if (!(Number.isInteger(y) && y >= 0 && y < V)) throw new RangeError(`crossentropy: target ${y} at row ${r} is outside [0, ${V})`);
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) if (logits[o + v] > max) max = logits[o + v];
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += Math.exp(logits[o + v] - max);
+    const lse = max + Math.log(sum);
+    losses[r] = lse - logits[o + y];
+    for (let v = 0; v < V; v++) dlogits[o + v] = (Math.exp(logits[o + v] - lse) - (v === y ? 1 : 0)) * gradScale;
+  }
+}
