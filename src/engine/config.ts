@@ -1,0 +1,143 @@
+// The run settings: ONE typed, versioned, serialisable object shared by the CLI, the UI/URL and checkpoints.
+// Every field has a default and a range; cross-field rules give specific messages. Units: lr per step,
+// bucketMb in MiB, linkBw in GB/s (0 = unlimited), linkLatency in ms, steps = optimizer steps.
+// Legend: N = devices, B = micro-batch, K = accumulation steps, G = N*B*K sequences per step, T = blockSize.
+
+import { z } from 'zod';
+
+export const CONFIG_VERSION = 1;
+
+const int = (lo: number, hi: number, d: number, help: string) =>
+  z.number({ error: `must be an integer in [${lo}, ${hi}]` }).int(`must be an integer in [${lo}, ${hi}]`)
+    .min(lo, `must be an integer in [${lo}, ${hi}]`).max(hi, `must be an integer in [${lo}, ${hi}]`).default(d).describe(help);
+const num = (lo: number, hi: number, d: number, help: string, openHi = false) => {
+  const msg = `must be a number in [${lo}, ${hi}${openHi ? ')' : ']'}`;
+  const base = z.number({ error: msg }).min(lo, msg);
+  return (openHi ? base.lt(hi, msg) : base.max(hi, msg)).default(d).describe(help);
+};
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, d: T[number], help: string) =>
+  z.enum(values, { error: `must be one of ${values.join('|')}` }).default(d as never).describe(help);
+
+/** "RANK:FACTOR" (a straggler) or an object; null = none. */
+const SlowDevice = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d+:[\d.]+$/.test(v) ? { rank: Number(v.split(':')[0]), factor: Number(v.split(':')[1]) } : v),
+  z.object({ rank: z.number().int().min(0).max(7), factor: z.number().min(1).max(100) }, { error: 'must be RANK:FACTOR, e.g. 1:2 (factor in [1, 100])' }).nullable(),
+);
+/** "RANK@STEP" (fault injection) or an object; null = none. */
+const KillDevice = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d+@\d+$/.test(v) ? { rank: Number(v.split('@')[0]), step: Number(v.split('@')[1]) } : v),
+  z.object({ rank: z.number().int().min(0).max(7), step: z.number().int().min(1) }, { error: 'must be RANK@STEP, e.g. 1@50' }).nullable(),
+);
+
+const fields = {
+  version: z.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe('settings format version'),
+  // parallelism and batch
+  devices: int(1, 8, 1, 'simulated devices (one worker each)'),
+  microBatch: int(1, 512, 8, 'sequences per device per micro-step'),
+  accum: int(1, 256, 1, 'micro-steps accumulated per optimizer step'),
+  steps: int(1, 1_000_000, 300, 'total optimizer steps'),
+  seed: int(0, 2 ** 32 - 1, 1337, 'seed for init, sampling and generation'),
+  // optimizer
+  optimizer: oneOf(['adamw', 'sgd'] as const, 'adamw', 'optimizer'),
+  lr: num(0, 10, 1e-3, 'peak learning rate'),
+  minLr: num(0, 10, 1e-4, 'learning-rate floor of the cosine schedules'),
+  weightDecay: num(0, 10, 0.1, 'decoupled weight decay on 2-D weights'),
+  momentum: num(0, 1, 0.9, 'SGD momentum (0 = plain SGD)', true),
+  beta1: num(0, 1, 0.9, 'AdamW beta1', true),
+  beta2: num(0, 1, 0.99, 'AdamW beta2', true),
+  eps: num(1e-12, 1, 1e-8, 'AdamW epsilon'),
+  clip: num(0, 1e6, 1.0, 'global-norm gradient clipping (0 = off)'),
+  // schedule
+  schedule: oneOf(['constant', 'cosine', 'cosine-restarts'] as const, 'cosine', 'learning-rate schedule'),
+  warmup: int(0, 1_000_000, 20, 'linear warmup steps'),
+  restartT0: int(1, 1_000_000, 100, 'first period of cosine-restarts, in steps'),
+  restartMult: int(1, 16, 2, 'period multiplier after each restart'),
+  // precision
+  precision: oneOf(['fp32', 'fp16'] as const, 'fp32', 'fp32, or fp16 gradients with dynamic loss scaling'),
+  // model
+  nLayer: int(1, 48, 2, 'transformer blocks'),
+  nHead: int(1, 64, 4, 'attention heads'),
+  nEmbd: int(4, 2048, 64, 'embedding channels'),
+  blockSize: int(2, 2048, 64, 'context length in tokens'),
+  data: z.string({ error: 'must be a file path or a task name' }).min(1, 'must not be empty').default('brown').describe('brown, copy, reverse, add[N] or a text file'),
+  // distribution
+  allreduce: oneOf(['ring', 'naive', 'tree'] as const, 'ring', 'allreduce algorithm'),
+  bucketMb: num(0.001, 1024, 25, 'gradient bucket cap in MiB'),
+  compress: oneOf(['none', 'fp16'] as const, 'none', 'gradient compression in transit'),
+  zero: z.union([z.literal(0), z.literal(1)], { error: 'must be 0 or 1' }).default(0).describe('ZeRO stage (1 = shard optimizer state)'),
+  linkBw: num(0, 1000, 0, 'simulated link bandwidth in GB/s (0 = unlimited)'),
+  linkLatency: num(0, 10_000, 0, 'simulated link latency in ms'),
+  slowDevice: SlowDevice.default(null).describe('straggler RANK:FACTOR'),
+  backend: oneOf(['cpu', 'webgpu', 'auto'] as const, 'cpu', 'compute backend'),
+  // persistence, evaluation, faults
+  checkpointEvery: int(0, 1_000_000, 0, 'checkpoint every M steps (0 = off)'),
+  keep: int(1, 1000, 3, 'checkpoints kept'),
+  evalEvery: int(0, 1_000_000, 50, 'validation loss every N steps (0 = only at the end)'),
+  evalWindows: int(1, 4096, 32, 'fixed validation windows'),
+  emaDecay: num(0, 1, 0, 'weight EMA decay (0 = off)', true),
+  killDevice: KillDevice.default(null).describe('fault injection RANK@STEP'),
+  recovery: oneOf(['restart', 'elastic'] as const, 'restart', 'recovery policy after a device failure'),
+};
+
+/** The run settings schema: defaults, ranges and cross-field rules. */
+export const RunConfigSchema = z.object(fields).strict().superRefine((c, ctx) => {
+  const bad = (path: keyof RunConfig, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (c.nEmbd % c.nHead !== 0) bad('nEmbd', `${c.nEmbd} is not divisible by nHead ${c.nHead}`);
+  if (c.minLr > c.lr) bad('minLr', `${c.minLr} is above lr ${c.lr}`);
+  if (c.warmup > c.steps) bad('warmup', `${c.warmup} steps is longer than the run (${c.steps} steps)`);
+  if (c.slowDevice && c.slowDevice.rank >= c.devices) bad('slowDevice', `rank ${c.slowDevice.rank} does not exist with ${c.devices} device(s)`);
+  if (c.killDevice && c.killDevice.rank >= c.devices) bad('killDevice', `rank ${c.killDevice.rank} does not exist with ${c.devices} device(s)`);
+  if (c.killDevice && c.killDevice.step > c.steps) bad('killDevice', `step ${c.killDevice.step} is after the last step ${c.steps}`);
+  if (c.recovery === 'elastic' && c.killDevice && c.devices < 2) bad('recovery', 'elastic recovery needs at least 2 devices');
+});
+
+export type RunConfig = z.output<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+export type ConfigKey = keyof typeof fields;
+
+/** Names of all settings, in schema order. */
+export const configKeys = Object.keys(fields) as ConfigKey[];
+
+/** One-line help for a setting. */
+export const describeKey = (k: ConfigKey): string => fields[k].description ?? k;
+
+/** Thrown for invalid settings; `issues` are "key: message" lines. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(issues.join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Upgrade an older settings object to CONFIG_VERSION (no older versions exist yet). */
+export function migrateConfig(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const v = (raw as { version?: unknown }).version;
+  if (v !== undefined && typeof v === 'number' && v > CONFIG_VERSION) {
+    throw new ConfigError([`version: ${v} is newer than this build understands (${CONFIG_VERSION})`]);
+  }
+  return raw;
+}
+
+/** Validate (and default) settings; throws ConfigError with specific messages. */
+export function parseConfig(raw: unknown): RunConfig {
+  const r = RunConfigSchema.safeParse(migrateConfig(raw ?? {}));
+  if (r.success) return r.data;
+  throw new ConfigError(r.error.issues.map((i) => {
+    const key = i.path.join('.') || 'config';
+    if (i.code === 'unrecognized_keys') return `unknown setting(s): ${i.keys.join(', ')}`;
+    if (i.code === 'invalid_type' && i.path.length === 0) return 'config: must be a JSON object';
+    return `${key}: ${i.message}`;
+  }));
+}
+
+/** The defaults as a full config. */
+export const defaultConfig = (): RunConfig => parseConfig({});
+
+/** The model shape implied by the settings (vocabulary size comes from the data). */
+export function modelConfigOf(c: RunConfig, vocabSize: number) {
+  return { vocabSize, blockSize: c.blockSize, nLayer: c.nLayer, nHead: c.nHead, nEmbd: c.nEmbd };
+}
+
+/** Global batch in sequences: devices x micro-batch x accumulation. */
+export const globalBatch = (c: Pick<RunConfig, 'devices' | 'microBatch' | 'accum'>): number => c.devices * c.microBatch * c.accum;

@@ -1,0 +1,106 @@
+// Optimizers as a small table over the backend's 'adamw' and 'sgd' kernels. The state (AdamW m, v; SGD
+// momentum buffer) lives on the backend and covers only the parameter range [lo, hi) this device owns
+// (the whole vector for plain data parallelism, one shard for ZeRO-1). Weight decay applies only where
+// ParamSpec.decay (2-D weights), so the range is cut into runs of equal decay, one dispatch per run.
+// Legend: P = number of parameters, n = elements in a run. State costs 8 bytes/param (AdamW) or 4 (SGD).
+
+import type { Backend, Buffer, Slice } from '../backend/types';
+import { sub, whole } from '../backend/types';
+
+export type OptimizerName = 'adamw' | 'sgd';
+
+export interface OptimHyper {
+  optimizer: OptimizerName;
+  weightDecay: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+/** What the optimizer needs to know of a parameter (a subset of the model's ParamSpec). */
+export interface ParamRange { offset: number; size: number; decay: boolean }
+
+interface RunArgs { p: Slice; g: Slice; state: Slice[]; n: number; lr: number; wd: number; t: number; h: OptimHyper }
+
+interface OptimizerDef {
+  /** Names of the per-parameter state buffers. */
+  slots: string[];
+  /** Dispatch one update over a run of parameters; t is the 1-based count of applied updates. */
+  run(backend: Backend, a: RunArgs): void;
+}
+
+export const optimizers: Record<OptimizerName, OptimizerDef> = {
+  adamw: {
+    slots: ['m', 'v'],
+    run: (be, { p, g, state: [m, v], n, lr, wd, t, h }) =>
+      be.dispatch('adamw', { p, g, m, v, n, lr, wd, beta1: h.beta1, beta2: h.beta2, eps: h.eps, bc1: 1 - h.beta1 ** t, bc2: 1 - h.beta2 ** t }),
+  },
+  sgd: {
+    slots: ['momentum_buffer'],
+    run: (be, { p, g, state: [buf], n, lr, wd, t, h }) => be.dispatch('sgd', { p, g, buf, n, lr, wd, momentum: h.momentum, first: t === 1 }),
+  },
+};
+
+export interface OptimizerState { optimizer: OptimizerName; lo: number; hi: number; t: number; slots: Float32Array[] }
+
+/** Contiguous runs of equal `decay` inside [lo, hi). */
+export function decayRuns(specs: ParamRange[], lo: number, hi: number): { offset: number; n: number; decay: boolean }[] {
+  const runs: { offset: number; n: number; decay: boolean }[] = [];
+  for (const s of specs) {
+    const a = Math.max(lo, s.offset), b = Math.min(hi, s.offset + s.size);
+    if (a >= b) continue;
+    const last = runs[runs.length - 1];
+    if (last && last.decay === s.decay && last.offset + last.n === a) last.n += b - a;
+    else runs.push({ offset: a, n: b - a, decay: s.decay });
+  }
+  return runs;
+}
+
+/** One device's optimizer over parameters [lo, hi). */
+export class Optimizer {
+  readonly def: OptimizerDef;
+  readonly state: Buffer[];
+  /** Applied updates so far (skipped fp16 steps do not count, as in torch). */
+  t = 0;
+  private readonly runs: { offset: number; n: number; decay: boolean }[];
+
+  constructor(private readonly backend: Backend, specs: ParamRange[], readonly h: OptimHyper, readonly lo: number, readonly hi: number) {
+    if (!(lo >= 0 && hi > lo)) throw new RangeError(`optimizer range [${lo}, ${hi}) is empty`);
+    this.def = optimizers[h.optimizer];
+    this.state = this.def.slots.map((s) => backend.alloc(hi - lo, `${h.optimizer}.${s}`));
+    this.runs = decayRuns(specs, lo, hi);
+  }
+
+  /** Update params[lo, hi) from grads[lo, hi) (already unscaled and clipped) with learning rate lr. */
+  step(params: Buffer, grads: Buffer, lr: number): void {
+    this.t++;
+    const P = whole(params), G = whole(grads);
+    for (const r of this.runs) {
+      const state = this.state.map((b) => sub(whole(b), r.offset - this.lo, r.n));
+      this.def.run(this.backend, { p: sub(P, r.offset, r.n), g: sub(G, r.offset, r.n), state, n: r.n, lr, wd: r.decay ? this.h.weightDecay : 0, t: this.t, h: this.h });
+    }
+  }
+
+  /** A host copy of the state (for checkpoints). */
+  async exportState(): Promise<OptimizerState> {
+    const slots = await Promise.all(this.state.map((b) => this.backend.read(b)));
+    return { optimizer: this.h.optimizer, lo: this.lo, hi: this.hi, t: this.t, slots };
+  }
+
+  /** Restore a state exported by a matching optimizer. */
+  importState(s: OptimizerState): void {
+    if (s.optimizer !== this.h.optimizer || s.lo !== this.lo || s.hi !== this.hi || s.slots.length !== this.state.length) {
+      throw new Error(`optimizer state is for ${s.optimizer} [${s.lo}, ${s.hi}), not ${this.h.optimizer} [${this.lo}, ${this.hi})`);
+    }
+    s.slots.forEach((d, i) => {
+      if (d.length !== this.hi - this.lo) throw new Error(`optimizer state slot ${i} has ${d.length} values, expected ${this.hi - this.lo}`);
+      this.backend.write(this.state[i], d);
+    });
+    this.t = s.t;
+  }
+
+  destroy(): void {
+    for (const b of this.state) this.backend.free(b);
+  }
+}
