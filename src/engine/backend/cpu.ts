@@ -11,6 +11,7 @@ import { crossEntropy } from '../ops/crossentropy';
 import { add, addInPlaceN, fill, scale } from '../ops/elementwise';
 import { adamw, ema, sgd } from '../ops/optim';
 import { nonfinite, sumRows, sumsq } from '../ops/reduce';
+import { f16Accumulate, f16Unpack, words } from '../ops/f16';
 
 /** A view of a slice's elements (no copy). */
 type View = (s: Slice) => Float32Array;
@@ -37,6 +38,8 @@ const kernels: { [K in KernelName]: (a: KernelArgs[K], v: View) => void } = {
   adamw: (a, v) => adamw(v(a.p), v(a.g), v(a.m), v(a.v), a.n, a.lr, a.beta1, a.beta2, a.eps, a.wd, a.bc1, a.bc2),
   sgd: (a, v) => sgd(v(a.p), v(a.g), v(a.buf), a.n, a.lr, a.momentum, a.wd, a.first),
   ema: (a, v) => ema(v(a.ema), v(a.p), a.n, a.decay),
+  f16_accumulate: (a, v) => f16Accumulate(words(v(a.acc)), v(a.x), a.n),
+  f16_unpack: (a, v) => f16Unpack(v(a.out), words(v(a.packed)), a.n),
 };
 
 /** Plain-TS backend on Float32Arrays; every kernel runs synchronously inside dispatch. */

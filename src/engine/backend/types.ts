@@ -74,6 +74,13 @@ export interface KernelArgs {
   sgd: { p: Slice; g: Slice; buf: Slice; n: number; lr: number; momentum: number; wd: number; first: boolean };
   /** ema = decay * ema + (1 - decay) * p. */
   ema: { ema: Slice; p: Slice; n: number; decay: number };
+  /** FP16 gradient accumulation: acc holds n f16 values packed two per 32-bit word (ceil(n/2) elements of
+   *  the buffer; element 2w in the low half of word w). acc[e] = f16(f32(acc[e]) + x[e]): summed in f32,
+   *  rounded once to f16, nearest even; |sum| >= 65520 becomes +-inf and NaN stays NaN (the loss scaler's
+   *  nonfinite check must see overflows). Bits are identical on every backend. */
+  f16_accumulate: { acc: Slice; x: Slice; n: number };
+  /** out[n] = the n f16 values packed in `packed` (ceil(n/2) words), widened to f32 (exact). */
+  f16_unpack: { out: Slice; packed: Slice; n: number };
 }
 
 export type KernelName = keyof KernelArgs;
