@@ -1,0 +1,13 @@
+// The GPT's shape, as nanoGPT's GPTConfig (bias on, dropout 0).
+// V = vocabSize, T = blockSize (longest context), L = nLayer, H = nHead, C = nEmbd (C % H === 0).
+
+export interface ModelConfig { vocabSize: number; blockSize: number; nLayer: number; nHead: number; nEmbd: number }
+
+/** Throw a specific error unless every field is a positive integer and nEmbd is divisible by nHead. */
+export function checkModelConfig(cfg: ModelConfig): void {
+  for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const) {
+    const v = cfg[k];
+    if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`model config: ${k} must be a positive integer, got ${v}`);
+  }
+  if (cfg.nEmbd % cfg.nHead !== 0) throw new RangeError(`model config: nEmbd (${cfg.nEmbd}) must be divisible by nHead (${cfg.nHead})`);
+}
