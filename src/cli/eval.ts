@@ -1,3 +1,62 @@
-// Placeholder until the engine lands: exits 2 with a one-line message.
-console.error('npm run eval: not yet available: the training engine has not landed.');
-process.exit(2);
+// `npm run eval -- --weights FILE.safetensors [--data FILE|task] [--windows N]`: prints {"loss": ...},
+// the mean per-token loss over non-overlapping windows of the data (its validation split for brown and
+// tasks), encoded with the model's own vocabulary.
+import { readFileSync } from 'node:fs';
+import { CpuBackend } from '../engine/backend/cpu';
+import { isTask } from '../engine/data/tasks';
+import { makeBatch, makeDataset } from '../engine/data/dataset';
+import { GPT } from '../engine/model/gpt';
+import { importWeights } from '../engine/train/weights';
+import { UserError } from './args';
+import { loadData, loadText } from './data';
+import { runMain } from './main';
+
+function flags(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i]?.replace(/^--/, '');
+    if (!argv[i].startsWith('--') || !['weights', 'data', 'windows', 'batch'].includes(name)) throw new UserError(`unknown option ${argv[i]} (use --weights FILE --data FILE|task [--windows N])`);
+    if (argv[i + 1] === undefined) throw new UserError(`option ${argv[i]} needs a value`);
+    out[name] = argv[i + 1];
+  }
+  return out;
+}
+
+await runMain('eval', async () => {
+  const f = flags(process.argv.slice(2));
+  if (!f.weights) throw new UserError('--weights FILE.safetensors is required');
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(f.weights);
+  } catch {
+    throw new UserError(`--weights: cannot read ${f.weights}`);
+  }
+  const w = importWeights(bytes);
+  const data = f.data ?? 'brown';
+  // brown and tasks: their validation split; a file: all of it
+  const stream = data === 'brown' || isTask(data) ? loadData(data, w.tokenizer).val : encode(data, w);
+  const maxWindows = f.windows === undefined ? 256 : Number(f.windows);
+  if (!(Number.isInteger(maxWindows) && maxWindows >= 1)) throw new UserError(`--windows must be a positive integer, got ${f.windows}`);
+  const T = w.cfg.blockSize;
+  const count = Math.min(maxWindows, Math.floor((stream.length - 1) / T));
+  if (count < 1) throw new UserError(`--data has ${stream.length} tokens, fewer than one window of ${T + 1}`);
+  const B = Math.min(16, count);
+  const model = new GPT(new CpuBackend(), w.cfg, B);
+  model.setParams(w.params);
+  let sum = 0;
+  for (let i = 0; i < count; i += B) {
+    const offsets = Array.from({ length: Math.min(B, count - i) }, (_, j) => (i + j) * T);
+    const b = makeBatch(stream, offsets, T);
+    sum += await model.forwardLoss(b.ids, b.targets, b.B, T);
+  }
+  console.log(JSON.stringify({ loss: sum / (count * T), windows: count, tokens: count * T }));
+});
+
+function encode(file: string, w: ReturnType<typeof importWeights>): Uint16Array {
+  try {
+    return makeDataset(file, loadText(file), 0, w.tokenizer).train;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`--data: ${(e as Error).message} of the model`);
+  }
+}

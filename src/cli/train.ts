@@ -1,3 +1,22 @@
-// Placeholder until the engine lands: exits 2 with a one-line message.
-console.error('npm run train: not yet available: the training engine has not landed.');
-process.exit(2);
+// `npm run train -- [options]`: trains a GPT headless with the same engine and settings as the page.
+// See --help; flags override --config. Single-device runs go through runSingle.
+import { parseCli, settingsHelp, UserError } from './args';
+import { loadData } from './data';
+import { runMain } from './main';
+import { runSingle } from './run-single';
+
+const extraFlags = { out: true, 'save-init': false, resume: true, quiet: false, help: false } as const;
+
+await runMain('train', async () => {
+  const { config, extra } = parseCli(process.argv.slice(2), extraFlags);
+  if (extra.help) {
+    console.log(`npm run train -- [--config FILE|link] [--out DIR] [--save-init] [--quiet] [settings]\nsettings:\n${settingsHelp()}`);
+    return;
+  }
+  if (extra['save-init'] && !extra.out) throw new UserError('--save-init needs --out DIR');
+  if (extra.resume) throw new UserError('--resume: checkpoints are not available in this build yet');
+  if (config.checkpointEvery > 0) throw new UserError('--checkpoint-every: checkpoints are not available in this build yet');
+  if (config.devices > 1) throw new UserError(`--devices ${config.devices}: multi-device training is not available in this build yet`);
+  const data = loadData(config.data);
+  await runSingle(config, data, { out: extra.out as string | undefined, saveInit: extra['save-init'] === true, quiet: extra.quiet === true });
+});

@@ -25,20 +25,21 @@ interface RunArgs { p: Slice; g: Slice; state: Slice[]; n: number; lr: number; w
 
 interface OptimizerDef {
   /** Names of the per-parameter state buffers. */
-  slots: string[];
+  slots: (h: OptimHyper) => string[];
   /** Dispatch one update over a run of parameters; t is the 1-based count of applied updates. */
   run(backend: Backend, a: RunArgs): void;
 }
 
 export const optimizers: Record<OptimizerName, OptimizerDef> = {
   adamw: {
-    slots: ['m', 'v'],
+    slots: () => ['m', 'v'],
     run: (be, { p, g, state: [m, v], n, lr, wd, t, h }) =>
       be.dispatch('adamw', { p, g, m, v, n, lr, wd, beta1: h.beta1, beta2: h.beta2, eps: h.eps, bc1: 1 - h.beta1 ** t, bc2: 1 - h.beta2 ** t }),
   },
   sgd: {
-    slots: ['momentum_buffer'],
-    run: (be, { p, g, state: [buf], n, lr, wd, t, h }) => be.dispatch('sgd', { p, g, buf, n, lr, wd, momentum: h.momentum, first: t === 1 }),
+    // plain SGD (momentum 0) keeps no state; the kernel ignores `buf` then, so p stands in for it
+    slots: (h) => (h.momentum > 0 ? ['momentum_buffer'] : []),
+    run: (be, { p, g, state: [buf], n, lr, wd, t, h }) => be.dispatch('sgd', { p, g, buf: buf ?? p, n, lr, wd, momentum: h.momentum, first: t === 1 }),
   },
 };
 
@@ -68,7 +69,7 @@ export class Optimizer {
   constructor(private readonly backend: Backend, specs: ParamRange[], readonly h: OptimHyper, readonly lo: number, readonly hi: number) {
     if (!(lo >= 0 && hi > lo)) throw new RangeError(`optimizer range [${lo}, ${hi}) is empty`);
     this.def = optimizers[h.optimizer];
-    this.state = this.def.slots.map((s) => backend.alloc(hi - lo, `${h.optimizer}.${s}`));
+    this.state = this.def.slots(h).map((s) => backend.alloc(hi - lo, `${h.optimizer}.${s}`));
     this.runs = decayRuns(specs, lo, hi);
   }
 

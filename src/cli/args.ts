@@ -1,0 +1,94 @@
+// Command-line flags -> RunConfig: `--micro-batch 8` sets microBatch; every setting of the schema is a
+// kebab-case flag, validated by the same zod schema as the UI and checkpoints. `--config FILE|link`
+// supplies a base (a JSON file, or a share link whose #hash holds key=value pairs); flags override it.
+import { existsSync, readFileSync } from 'node:fs';
+import { ConfigError, configKeys, describeKey, parseConfig, type ConfigKey, type RunConfig } from '../engine/config';
+
+/** A mistake in the user's flags or files: reported as one line, exit code 2. */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+const STRING_KEYS = new Set<ConfigKey>(['data', 'optimizer', 'schedule', 'precision', 'allreduce', 'compress', 'backend', 'recovery', 'slowDevice', 'killDevice']);
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const flagToKey = new Map(configKeys.filter((k) => k !== 'version').map((k) => [kebab(k), k]));
+
+/** A flag's text as the value the schema expects (numbers stay strings when they do not parse, so the
+ *  schema names the problem). */
+function value(key: ConfigKey, text: string): unknown {
+  if (STRING_KEYS.has(key)) return text;
+  if (text.trim() === '' || Number.isNaN(Number(text))) return text;
+  return Number(text);
+}
+
+export interface CliOptions<Extra extends string> {
+  config: RunConfig;
+  extra: Partial<Record<Extra, string | true>>;
+}
+
+/** Settings from --config (file or share link). */
+function baseConfig(src: string): Record<string, unknown> {
+  const hash = src.includes('#') ? src.slice(src.indexOf('#') + 1) : null;
+  if (hash !== null && !existsSync(src)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(hash)) {
+      if (!configKeys.includes(k as ConfigKey)) throw new UserError(`--config: the link has an unknown setting '${k}'`);
+      out[k] = value(k as ConfigKey, v);
+    }
+    return out;
+  }
+  let text: string;
+  try {
+    text = readFileSync(src, 'utf8');
+  } catch {
+    throw new UserError(`--config: cannot read ${src}`);
+  }
+  try {
+    const j = JSON.parse(text);
+    if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new Error();
+    return j;
+  } catch {
+    throw new UserError(`--config: ${src} is not a JSON object`);
+  }
+}
+
+/** Parse argv into a validated RunConfig plus command-specific options (`extraFlags`: name -> takes a value). */
+export function parseCli<Extra extends string>(argv: string[], extraFlags: Record<Extra, boolean>): CliOptions<Extra> {
+  const flags: Record<string, unknown> = {};
+  const extra: Partial<Record<Extra, string | true>> = {};
+  let configSrc: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new UserError(`unexpected argument '${arg}' (options start with --; see --help)`);
+    let [name, inline] = [arg.slice(2), undefined as string | undefined];
+    if (name.includes('=')) [name, inline] = [name.slice(0, name.indexOf('=')), name.slice(name.indexOf('=') + 1)];
+    const needs = name === 'config' || flagToKey.has(name) || extraFlags[name as Extra] === true;
+    if (!needs && !(name in extraFlags)) throw new UserError(`unknown option --${name} (see --help)`);
+    let v: string | true = true;
+    if (needs) {
+      v = inline ?? argv[++i];
+      if (v === undefined) throw new UserError(`option --${name} needs a value`);
+    } else if (inline !== undefined) throw new UserError(`option --${name} takes no value`);
+    if (name === 'config') configSrc = v as string;
+    else if (flagToKey.has(name)) flags[flagToKey.get(name)!] = value(flagToKey.get(name)!, v as string);
+    else extra[name as Extra] = v;
+  }
+  const base = configSrc ? baseConfig(configSrc) : {};
+  try {
+    return { config: parseConfig({ ...base, ...flags }), extra };
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      const [first] = e.issues;
+      const key = first.split(':')[0];
+      const flag = flagToKey.has(kebab(key)) ? `--${kebab(key)}` : key;
+      throw new UserError(`${flag}${first.slice(key.length)}${e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : ''}`);
+    }
+    throw e;
+  }
+}
+
+/** Help text listing every setting with its default. */
+export function settingsHelp(): string {
+  const d = parseConfig({});
+  return configKeys.filter((k) => k !== 'version').map((k) => `  --${kebab(k).padEnd(18)} ${describeKey(k)} (default ${JSON.stringify(d[k])})`).join('\n');
+}

@@ -1,0 +1,63 @@
+// `npm run train` on one device: data, memory check, init weights, the training loop, metrics.jsonl
+// and safetensors files. Multi-device runs branch around this in train.ts.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { CpuBackend } from '../engine/backend/cpu';
+import { modelConfigOf, type RunConfig } from '../engine/config';
+import type { Dataset } from '../engine/data/dataset';
+import { checkMemory, fmt } from '../engine/memory';
+import { SingleDeviceTrainer } from '../engine/train/loop';
+import { exportWeights } from '../engine/train/weights';
+import { UserError } from './args';
+import { Progress } from './progress';
+
+export interface RunOptions {
+  out?: string;
+  saveInit: boolean;
+  /** Print nothing but errors. */
+  quiet: boolean;
+}
+
+/** Memory budget per device: half the machine's RAM shared by the devices. */
+export const memoryBudget = (devices: number): number => totalmem() / 2 / devices;
+
+/** Train on one device as configured; returns the final validation loss. */
+export async function runSingle(cfg: RunConfig, data: Dataset, o: RunOptions): Promise<{ valBefore: number; valAfter: number; tokensPerS: number }> {
+  if (cfg.backend === 'webgpu') throw new UserError('--backend webgpu is not available in the command line yet; use cpu');
+  const V = data.tokenizer.vocabSize;
+  const mem = checkMemory(cfg, V, memoryBudget(cfg.devices));
+  const log = (s: string) => o.quiet || process.stderr.write(s + '\n');
+  log(`data ${data.name}: ${data.train.length} train / ${data.val.length} val tokens, vocabulary ${V}; model ${mem.params} parameters, ~${fmt(mem.total)} per device`);
+  const mc = modelConfigOf(cfg, V);
+  const trainer = new SingleDeviceTrainer(new CpuBackend(), cfg, data);
+  const meta = { run_config: JSON.stringify(cfg) };
+  if (o.out) {
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(join(o.out, 'metrics.jsonl'), '');
+    if (o.saveInit) writeFileSync(join(o.out, 'init.safetensors'), exportWeights(mc, await trainer.replica.getParams(), data.tokenizer, meta));
+  }
+  const valBefore = await trainer.evaluate();
+  const bar = new Progress(cfg.steps);
+  if (!o.quiet) bar.log(`val loss before training ${valBefore.toFixed(4)}`);
+  const t0 = performance.now();
+  let valAfter = valBefore;
+  try {
+    while (trainer.step < cfg.steps) {
+      const m = await trainer.trainStep();
+      if (o.out) appendFileSync(join(o.out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
+      if (m.val_loss !== undefined) {
+        valAfter = m.val_loss;
+        if (!o.quiet) bar.log(`step ${m.step}: val loss ${m.val_loss.toFixed(4)}${m.val_loss_ema !== undefined ? ` (EMA ${m.val_loss_ema.toFixed(4)})` : ''}`);
+      }
+      if (!o.quiet) bar.update(m.step, m.loss, m.tokens_per_s);
+    }
+  } finally {
+    if (!o.quiet) bar.done();
+  }
+  const tokensPerS = (trainer.tokens * 1000) / (performance.now() - t0);
+  if (o.out) writeFileSync(join(o.out, 'final.safetensors'), exportWeights(mc, await trainer.replica.getParams(), data.tokenizer, meta));
+  log(`done: val loss ${valBefore.toFixed(4)} -> ${valAfter.toFixed(4)}, ${Math.round(tokensPerS)} tokens/s${o.out ? `; wrote ${o.out}/metrics.jsonl, final.safetensors` : ''}`);
+  trainer.destroy();
+  return { valBefore, valAfter, tokensPerS };
+}
