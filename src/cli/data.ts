@@ -30,6 +30,7 @@ export function loadData(spec: string, tokenizer?: CharTokenizer): Dataset {
   try {
     return makeDataset(spec, text, 0.1, tokenizer);
   } catch (e) {
-    throw new UserError(`--data: ${(e as Error).message}${tokenizer ? " of the model's vocabulary" : ''}`);
+    const msg = (e as Error).message;
+    throw new UserError(`--data: ${tokenizer ? msg.replace('the vocabulary', "the model's vocabulary") : msg}`);
   }
 }

@@ -1,6 +1,8 @@
 // Memory estimate: parameter count, ZeRO-1 sharding of optimizer state, and refusal before allocation.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config';
+import { CpuBackend } from '../../src/engine/backend/cpu';
+import { Replica } from '../../src/engine/train/replica';
 import { checkMemory, countParams, estimateMemory, MemoryBudgetError } from '../../src/engine/memory';
 
 describe('memory estimate', () => {
@@ -25,5 +27,17 @@ describe('memory estimate', () => {
     expect(() => checkMemory(big, 80, 2 ** 30)).toThrow(MemoryBudgetError);
     expect(() => checkMemory(big, 80, 2 ** 30)).toThrow(/needs about [\d.]+ GB per device \(weights .*\) but the budget is 1.0 GB/);
     expect(checkMemory(parseConfig({}), 80, 2 ** 30).total).toBeLessThan(2 ** 30);
+  });
+  it('matches what a Replica really allocates within 5%', () => {
+    for (const over of [{}, { microBatch: 16 }, { nLayer: 3, nEmbd: 96, nHead: 3, blockSize: 96 }, { optimizer: 'sgd', emaDecay: 0.99 }]) {
+      const be = new CpuBackend();
+      let bytes = 0;
+      const alloc = be.alloc.bind(be);
+      be.alloc = (n: number, label?: string) => ((bytes += 4 * n), alloc(n, label));
+      const c = parseConfig(over);
+      new Replica(be, c, 83).destroy();
+      const e = estimateMemory(c, 83).total;
+      expect(Math.abs(e - bytes) / bytes, JSON.stringify(over)).toBeLessThan(0.05);
+    }
   });
 });
