@@ -1,6 +1,6 @@
 // The reduction kernel (WebAssembly SIMD, streamed through scratch blocks) and the fp16 wire codec.
 import { describe, expect, it } from 'vitest';
-import { addInto, codecs, reduceKernel, toHalf } from '../../src/engine/collectives';
+import { addInto, BufferPool, codecs, reduceKernel, toHalf } from '../../src/engine/collectives';
 import { addJs } from '../../src/engine/collectives/reduce';
 
 describe('addInto', () => {
@@ -42,9 +42,10 @@ describe('fp16 codec', () => {
   it('decodes what it encodes for representable values, and reduces in f32 before re-encoding', () => {
     const x = Float32Array.of(0.5, -3.25, 1024, 2 ** -14);
     const back = new Float32Array(4);
-    codecs.f16.setFrom(back, codecs.f16.encode(x));
+    const pool = new BufferPool();
+    codecs.f16.setFrom(back, codecs.f16.encode(x, pool));
     expect(back).toEqual(x);
-    const fwd = codecs.f16.reduceFwd(codecs.f16.encode(x), Float32Array.of(0.25, 0.25, 1, 0));
+    const fwd = codecs.f16.reduceFwd(codecs.f16.encode(x, pool), Float32Array.of(0.25, 0.25, 1, 0), pool);
     codecs.f16.setFrom(back, fwd);
     expect(Array.from(back)).toEqual([0.75, -3, 1025, 2 ** -14]);
   });

@@ -5,13 +5,16 @@
 
 import { addInto } from './reduce';
 
+/** Where encoders get buffers from (comm.ts's BufferPool). */
+export interface BufferSource { take(byteLength: number): ArrayBuffer; give(b: ArrayBuffer): void }
+
 export interface Codec {
   name: 'f32' | 'f16';
   bytesPerElement: number;
-  /** A fresh buffer holding x (safe to transfer). */
-  encode(x: Float32Array): ArrayBuffer;
+  /** A buffer we own holding x (safe to transfer). */
+  encode(x: Float32Array, pool: BufferSource): ArrayBuffer;
   /** encode(decode(buf) + x): the buffer to forward (may be buf itself, reused in place). */
-  reduceFwd(buf: ArrayBuffer, x: Float32Array): ArrayBuffer;
+  reduceFwd(buf: ArrayBuffer, x: Float32Array, pool: BufferSource): ArrayBuffer;
   /** dst = decode(buf). */
   setFrom(dst: Float32Array, buf: ArrayBuffer): void;
   /** dst += decode(buf). */
@@ -21,7 +24,11 @@ export interface Codec {
 export const f32Codec: Codec = {
   name: 'f32',
   bytesPerElement: 4,
-  encode: (x) => x.slice().buffer,
+  encode(x, pool) {
+    const b = pool.take(x.byteLength);
+    new Float32Array(b).set(x);
+    return b;
+  },
   reduceFwd(buf, x) {
     addInto(new Float32Array(buf), x); // the received buffer becomes the sum and is forwarded as is
     return buf;
@@ -68,10 +75,10 @@ function toHalfBits(x: number): number {
   return sign | h;
 }
 
-/** x as fp16 bits. */
-export function toHalf(x: Float32Array): Uint16Array<ArrayBuffer> {
+/** x as fp16 bits (into a buffer from `pool` when given). */
+export function toHalf(x: Float32Array, pool?: BufferSource): Uint16Array<ArrayBuffer> {
   const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
-  const out = new Uint16Array(x.length);
+  const out = new Uint16Array(pool ? pool.take(x.length * 2) : new ArrayBuffer(x.length * 2));
   for (let i = 0; i < x.length; i++) out[i] = toHalfBits(bits[i]);
   return out;
 }
@@ -79,13 +86,14 @@ export function toHalf(x: Float32Array): Uint16Array<ArrayBuffer> {
 export const f16Codec: Codec = {
   name: 'f16',
   bytesPerElement: 2,
-  encode: (x) => toHalf(x).buffer,
-  reduceFwd(buf, x) {
+  encode: (x, pool) => toHalf(x, pool).buffer,
+  reduceFwd(buf, x, pool) {
     const h = new Uint16Array(buf);
     const t = table();
     const sum = new Float32Array(h.length);
     for (let i = 0; i < h.length; i++) sum[i] = t[h[i]] + x[i];
-    return toHalf(sum).buffer;
+    pool.give(buf);
+    return toHalf(sum, pool).buffer;
   },
   setFrom(dst, buf) {
     const h = new Uint16Array(buf);

@@ -30,7 +30,7 @@ export const algorithms: Record<AlgorithmName, Algorithm> = {
 export const busFactor = { allreduce: (N: number) => (2 * (N - 1)) / N, reduceScatter: (N: number) => (N - 1) / N, allGather: (N: number) => (N - 1) / N, broadcast: () => 1 };
 
 export { broadcast } from './rooted';
-export { Comm, chunkRange, defaultCommOptions, type CollOptions, type CommOptions, type OpRecord } from './comm';
+export { BufferPool, Comm, chunkRange, defaultCommOptions, type CollOptions, type CommOptions, type OpRecord } from './comm';
 export { CollectiveError, PortTransport, localGroup, type LinkModel, type PortLike, type Transport } from './transport';
 export { addInto, reduceKernel } from './reduce';
 export { codecs, toHalf } from './codec';

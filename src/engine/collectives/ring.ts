@@ -23,12 +23,12 @@ async function reduceScatterSteps(op: Op, x: Float32Array, codec: Codec, finish:
   const right = mod(r + 1, N);
   const left = mod(r - 1, N);
   const elems = pieceElems(op.comm, codec);
-  chunkPieces(x, N, mod(r - 1, N), elems).forEach((piece, p) => t.send(right, tag(op, 'rs', 0, p), codec.encode(piece)));
+  chunkPieces(x, N, mod(r - 1, N), elems).forEach((piece, p) => t.send(right, tag(op, 'rs', 0, p), codec.encode(piece, op.comm.pool)));
   for (let s = 0; s < N - 1; s++) {
     const ps = chunkPieces(x, N, mod(r - s - 2, N), elems);
     for (let p = 0; p < ps.length; p++) {
       const buf = await t.recv(left, tag(op, 'rs', s, p), opts.timeoutMs, op.what);
-      const fwd = codec.reduceFwd(buf, ps[p]);
+      const fwd = codec.reduceFwd(buf, ps[p], op.comm.pool);
       if (s < N - 2) t.send(right, tag(op, 'rs', s + 1, p), fwd);
       else finish(ps[p], fwd, p);
     }
@@ -47,6 +47,7 @@ async function allGatherSteps(op: Op, x: Float32Array, codec: Codec): Promise<vo
       const buf = await t.recv(left, tag(op, 'ag', s, p), opts.timeoutMs, op.what);
       codec.setFrom(ps[p], buf);
       if (s < N - 2) t.send(right, tag(op, 'ag', s + 1, p), buf);
+      else op.comm.pool.give(buf); // the end of this buffer's trip: reuse it for our next first send
     }
   }
 }
@@ -70,7 +71,10 @@ export function ringReduceScatter(comm: Comm, x: Float32Array, o?: CollOptions):
   const codec = codecOf(o);
   return comm.run('ring reduce-scatter', x.length, async (op) => {
     if (comm.size === 1) return;
-    await reduceScatterSteps(op, x, codec, (dst, fwd) => codec.setFrom(dst, fwd));
+    await reduceScatterSteps(op, x, codec, (dst, fwd) => {
+      codec.setFrom(dst, fwd);
+      comm.pool.give(fwd);
+    });
   });
 }
 
@@ -82,7 +86,7 @@ export function ringAllGather(comm: Comm, x: Float32Array, o?: CollOptions): Pro
     if (N === 1) return;
     const right = mod(r + 1, N);
     chunkPieces(x, N, r, pieceElems(comm, codec)).forEach((piece, p) => {
-      const buf = codec.encode(piece);
+      const buf = codec.encode(piece, comm.pool);
       if (codec.name !== 'f32') codec.setFrom(piece, buf); // keep the owner's copy equal to what others get
       comm.transport.send(right, tag(op, 'ag', 0, p), buf);
     });

@@ -12,6 +12,25 @@ export type Shape = 'star' | 'tree';
 const tag = (op: Op, phase: string, p: number) => `${op.id}:${phase}:${p}`;
 const lowbit = (r: number) => r & -r;
 
+/** dst += decode(buf), then recycle buf. */
+function addRecv(op: Op, dst: Float32Array, codec: Codec, buf: ArrayBuffer): void {
+  codec.addFrom(dst, buf);
+  op.comm.pool.give(buf);
+}
+
+/** dst = decode(buf), then recycle buf. */
+function setRecv(op: Op, dst: Float32Array, codec: Codec, buf: ArrayBuffer): void {
+  codec.setFrom(dst, buf);
+  op.comm.pool.give(buf);
+}
+
+/** A pooled copy of buf (a buffer can be transferred only once). */
+function copy(op: Op, buf: ArrayBuffer): ArrayBuffer {
+  const b = op.comm.pool.take(buf.byteLength);
+  new Uint8Array(b).set(new Uint8Array(buf));
+  return b;
+}
+
 function split(x: Float32Array, elems: number): Float32Array[] {
   return pieces(x.length, elems).map(([a, b]) => x.subarray(a, b));
 }
@@ -22,17 +41,17 @@ export async function reduceToRoot(op: Op, shape: Shape, x: Float32Array, codec:
   const ps = split(x, pieceElems(op.comm, codec));
   for (let p = 0; p < ps.length; p++) {
     if (shape === 'star') {
-      if (r !== 0) t.send(0, tag(op, 'red', p), codec.encode(ps[p]));
-      else for (let k = 1; k < N; k++) codec.addFrom(ps[p], await t.recv(k, tag(op, 'red', p), opts.timeoutMs, op.what));
+      if (r !== 0) t.send(0, tag(op, 'red', p), codec.encode(ps[p], op.comm.pool));
+      else for (let k = 1; k < N; k++) addRecv(op, ps[p], codec, await t.recv(k, tag(op, 'red', p), opts.timeoutMs, op.what));
       continue;
     }
     // Binomial: add children r+1, r+2, r+4, ... (below our lowest set bit), then send to the parent.
     for (let mask = 1; mask < N; mask <<= 1) {
       if (r & mask) {
-        t.send(r - mask, tag(op, 'red', p), codec.encode(ps[p]));
+        t.send(r - mask, tag(op, 'red', p), codec.encode(ps[p], op.comm.pool));
         break;
       }
-      if (r + mask < N) codec.addFrom(ps[p], await t.recv(r + mask, tag(op, 'red', p), opts.timeoutMs, op.what));
+      if (r + mask < N) addRecv(op, ps[p], codec, await t.recv(r + mask, tag(op, 'red', p), opts.timeoutMs, op.what));
     }
   }
 }
@@ -56,11 +75,12 @@ export async function broadcastFromRoot(op: Op, shape: Shape, x: Float32Array, c
       buf = await t.recv(parent, tag(op, 'bc', p), opts.timeoutMs, op.what);
       codec.setFrom(ps[p], buf);
     } else {
-      buf = codec.encode(ps[p]);
+      buf = codec.encode(ps[p], op.comm.pool);
       if (codec.name !== 'f32') codec.setFrom(ps[p], buf); // the root keeps what the others receive
     }
     // A buffer can be transferred once: every child but the last gets a copy.
-    children.forEach((c, i) => t.send(c, tag(op, 'bc', p), i === children.length - 1 ? buf : buf.slice(0)));
+    children.forEach((c, i) => t.send(c, tag(op, 'bc', p), i === children.length - 1 ? buf : copy(op, buf)));
+    if (!children.length) op.comm.pool.give(buf);
   }
 }
 
@@ -71,13 +91,13 @@ async function scatterFromRoot(op: Op, x: Float32Array, codec: Codec): Promise<v
   if (r === 0) {
     for (let k = 1; k < N; k++) {
       const [a, b] = chunkRange(x.length, N, k);
-      split(x.subarray(a, b), elems).forEach((piece, p) => t.send(k, tag(op, 'sc', p), codec.encode(piece)));
+      split(x.subarray(a, b), elems).forEach((piece, p) => t.send(k, tag(op, 'sc', p), codec.encode(piece, op.comm.pool)));
     }
     return;
   }
   const [a, b] = chunkRange(x.length, N, r);
   const ps = split(x.subarray(a, b), elems);
-  for (let p = 0; p < ps.length; p++) codec.setFrom(ps[p], await t.recv(0, tag(op, 'sc', p), opts.timeoutMs, op.what));
+  for (let p = 0; p < ps.length; p++) setRecv(op, ps[p], codec, await t.recv(0, tag(op, 'sc', p), opts.timeoutMs, op.what));
 }
 
 /** Rank k sends chunk k of x to rank 0, which fills its x with them. */
@@ -86,13 +106,13 @@ async function gatherToRoot(op: Op, x: Float32Array, codec: Codec): Promise<void
   const elems = pieceElems(op.comm, codec);
   if (r !== 0) {
     const [a, b] = chunkRange(x.length, N, r);
-    split(x.subarray(a, b), elems).forEach((piece, p) => t.send(0, tag(op, 'ga', p), codec.encode(piece)));
+    split(x.subarray(a, b), elems).forEach((piece, p) => t.send(0, tag(op, 'ga', p), codec.encode(piece, op.comm.pool)));
     return;
   }
   for (let k = 1; k < N; k++) {
     const [a, b] = chunkRange(x.length, N, k);
     const ps = split(x.subarray(a, b), elems);
-    for (let p = 0; p < ps.length; p++) codec.setFrom(ps[p], await t.recv(k, tag(op, 'ga', p), opts.timeoutMs, op.what));
+    for (let p = 0; p < ps.length; p++) setRecv(op, ps[p], codec, await t.recv(k, tag(op, 'ga', p), opts.timeoutMs, op.what));
   }
 }
 
