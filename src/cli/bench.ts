@@ -4,6 +4,7 @@ import { save, table, type Suite } from '../../bench/lib';
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
   // Each suite lives in bench/suites/<name>.ts and default-exports a Suite.
   // Registered here as they land: matmul, attention, allreduce, train, checkpoint.
+  allreduce: () => import('../../bench/suites/allreduce'),
   matmul: () => import('../../bench/suites/matmul'),
 };
 
