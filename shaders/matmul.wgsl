@@ -7,7 +7,11 @@
 // Three kernels, chosen per adapter by timing (src/engine/backend/webgpu/select.ts):
 //   matmul_naive  one output per invocation;
 //   matmul_rb     4x4 outputs per invocation held in registers, no workgroup memory (best on SwiftShader);
-//   matmul_tiled  64x64 workgroup tiles staged through workgroup memory, 4x4 register blocks per invocation.
+//   matmul_tiled  64x64 workgroup tiles staged through workgroup memory, 4x4 register blocks per invocation;
+//   matmul_v4_nn, matmul_v4_nt, matmul_v4_tn  4x4 register blocks read as vec4 (one load per 4 values: the
+//                 biggest win on SwiftShader, where each load is bounds-clamped); need the vec4 dimensions
+//                 (K of a when not transA, M when transA; N of b when not transB, K when transB) and the
+//                 a/b offsets to be multiples of 4, else the host falls back to matmul_rb.
 
 override WG_X: u32 = 8;   // invocations along N per workgroup (naive, rb)
 override WG_Y: u32 = 8;   // invocations along M per workgroup (naive, rb)
@@ -123,4 +127,98 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
       if (col < p.N) { epilogue(row, col, acc[i][j]); }
     }
   }
+}
+
+// vec4 views of the same bindings (a different entry point may re-declare a binding with another type).
+@group(0) @binding(1) var<storage, read_write> a4: array<vec4f>; // op(a) as vec4 (see above)
+@group(0) @binding(2) var<storage, read_write> b4: array<vec4f>; // op(b) as vec4
+
+fn store4(r0: u32, c0: u32, acc: array<vec4f, 4>) {
+  for (var i = 0u; i < 4u; i++) {
+    let row = r0 + i;
+    if (row >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (c0 + j < p.N) { epilogue(row, c0 + j, acc[i][j]); }
+    }
+  }
+}
+
+// a [M,K] row-major (vec4 along k), b [K,N] row-major (vec4 along n).
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_v4_nn(@builtin(global_invocation_id) gid: vec3u) {
+  let c0 = gid.x * 4u;
+  let r0 = gid.y * 4u;
+  if (r0 >= p.M || c0 >= p.N) { return; }
+  let K4 = p.K / 4u;
+  let N4 = p.N / 4u;
+  var ra: array<u32, 4>;
+  for (var i = 0u; i < 4u; i++) { ra[i] = p.o_a / 4u + min(r0 + i, p.M - 1u) * K4; }
+  var ib = p.o_b / 4u + gid.x;
+  var acc: array<vec4f, 4>;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    let x0 = a4[ra[0] + k4];
+    let x1 = a4[ra[1] + k4];
+    let x2 = a4[ra[2] + k4];
+    let x3 = a4[ra[3] + k4];
+    for (var kk = 0u; kk < 4u; kk++) {
+      let bv = b4[ib];
+      ib += N4;
+      acc[0] = fma(vec4f(x0[kk]), bv, acc[0]);
+      acc[1] = fma(vec4f(x1[kk]), bv, acc[1]);
+      acc[2] = fma(vec4f(x2[kk]), bv, acc[2]);
+      acc[3] = fma(vec4f(x3[kk]), bv, acc[3]);
+    }
+  }
+  store4(r0, c0, acc);
+}
+
+// a [M,K] row-major (vec4 along k), b stored [N,K] (nn.Linear weight; vec4 along k).
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_v4_nt(@builtin(global_invocation_id) gid: vec3u) {
+  let c0 = gid.x * 4u;
+  let r0 = gid.y * 4u;
+  if (r0 >= p.M || c0 >= p.N) { return; }
+  let K4 = p.K / 4u;
+  var ra: array<u32, 4>;
+  var rb: array<u32, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    ra[i] = p.o_a / 4u + min(r0 + i, p.M - 1u) * K4;
+    rb[i] = p.o_b / 4u + min(c0 + i, p.N - 1u) * K4;
+  }
+  var acc: array<vec4f, 4>;
+  for (var k4 = 0u; k4 < K4; k4++) {
+    let y0 = b4[rb[0] + k4];
+    let y1 = b4[rb[1] + k4];
+    let y2 = b4[rb[2] + k4];
+    let y3 = b4[rb[3] + k4];
+    for (var i = 0u; i < 4u; i++) {
+      let x = a4[ra[i] + k4];
+      acc[i] += vec4f(dot(x, y0), dot(x, y1), dot(x, y2), dot(x, y3));
+    }
+  }
+  store4(r0, c0, acc);
+}
+
+// a stored [K,M] (vec4 along m), b [K,N] row-major (vec4 along n): weight gradients dW = dY^T X.
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_v4_tn(@builtin(global_invocation_id) gid: vec3u) {
+  let c0 = gid.x * 4u;
+  let r0 = gid.y * 4u;
+  if (r0 >= p.M || c0 >= p.N) { return; }
+  let M4 = p.M / 4u;
+  let N4 = p.N / 4u;
+  var ia = p.o_a / 4u + gid.y;
+  var ib = p.o_b / 4u + gid.x;
+  var acc: array<vec4f, 4>;
+  for (var k = 0u; k < p.K; k++) {
+    let x = a4[ia];
+    let bv = b4[ib];
+    ia += M4;
+    ib += N4;
+    acc[0] = fma(vec4f(x.x), bv, acc[0]);
+    acc[1] = fma(vec4f(x.y), bv, acc[1]);
+    acc[2] = fma(vec4f(x.z), bv, acc[2]);
+    acc[3] = fma(vec4f(x.w), bv, acc[3]);
+  }
+  store4(r0, c0, acc);
 }

@@ -8,7 +8,7 @@
 
 const WG = 256u; // power of two, the tree below halves it; fixed so partial counts are stable
 
-struct P { o_out: u32, o_x: u32, n: u32, G: u32 }
+struct P { o_out: u32, o_x: u32, o_part: u32, n: u32, G: u32 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;  // [1] result
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;    // [n] values reduced
@@ -40,7 +40,7 @@ fn sumsq_partial(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
   acc[l] = s;
   workgroupBarrier();
   tree_sum(l);
-  if (l == 0u) { part[wid.x] = acc[0]; }
+  if (l == 0u) { part[p.o_part + wid.x] = acc[0]; }
 }
 
 @compute @workgroup_size(WG)
@@ -50,13 +50,13 @@ fn nonfinite_partial(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
   acc[l] = s;
   workgroupBarrier();
   tree_max(l);
-  if (l == 0u) { part[wid.x] = acc[0]; }
+  if (l == 0u) { part[p.o_part + wid.x] = acc[0]; }
 }
 
 @compute @workgroup_size(WG)
 fn sum_final(@builtin(local_invocation_index) l: u32) {
   var s = 0.0;
-  for (var i = l; i < p.G; i += WG) { s += part[i]; }
+  for (var i = l; i < p.G; i += WG) { s += part[p.o_part + i]; }
   acc[l] = s;
   workgroupBarrier();
   tree_sum(l);
@@ -66,7 +66,7 @@ fn sum_final(@builtin(local_invocation_index) l: u32) {
 @compute @workgroup_size(WG)
 fn max_final(@builtin(local_invocation_index) l: u32) {
   var s = 0.0;
-  for (var i = l; i < p.G; i += WG) { s = max(s, part[i]); }
+  for (var i = l; i < p.G; i += WG) { s = max(s, part[p.o_part + i]); }
   acc[l] = s;
   workgroupBarrier();
   tree_max(l);
