@@ -47,7 +47,11 @@ async function runOn<K extends KernelName>(be: Backend, kernel: K, arrays: Array
   const out: Arrays = {};
   for (const k of names) out[k] = await be.read(slices[k]);
   const seen = new Set<number>();
-  for (const k of names) if (!seen.has(slices[k].buf.id)) (seen.add(slices[k].buf.id), be.free(slices[k].buf));
+  for (const k of names) {
+    if (seen.has(slices[k].buf.id)) continue;
+    seen.add(slices[k].buf.id);
+    be.free(slices[k].buf);
+  }
   return out;
 }
 
