@@ -130,6 +130,22 @@ describe('reduce-scatter, all-gather, broadcast', () => {
     });
   }
 
+  it('explicit chunk bounds (some empty) line shards up with a caller-chosen layout, every algorithm', async () => {
+    const N = 4, n = 500;
+    const bounds = [0, 0, 120, 480, 500]; // rank 0 owns nothing
+    for (const algo of names) {
+      const comms = group(N, 256);
+      const xs = inputs(N, n);
+      await Promise.all(comms.map((c, r) => algorithms[algo].reduceScatter(c, xs[r], { bounds })));
+      const want = expectedSum(N, n);
+      for (let r = 0; r < N; r++) expect(xs[r].subarray(bounds[r], bounds[r + 1]), `${algo} rank ${r}`).toEqual(want.subarray(bounds[r], bounds[r + 1]));
+      await Promise.all(comms.map((c, r) => algorithms[algo].allGather(c, xs[r], { bounds })));
+      for (const x of xs) expect(x, algo).toEqual(want);
+    }
+    const c = group(2)[0];
+    await expect(algorithms.ring.reduceScatter(c, new Float32Array(10), { bounds: [0, 5, 9] })).rejects.toThrow(/bounds must be 3 offsets from 0 to 10/);
+  });
+
   it('broadcast copies rank 0 to all ranks for N = 1..8', async () => {
     for (let N = 1; N <= 8; N++) {
       const comms = group(N, 256);

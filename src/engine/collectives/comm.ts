@@ -65,6 +65,8 @@ export class Comm {
   /** Every op since the last `takeRecords()`. */
   records: OpRecord[] = [];
   readonly pool = new BufferPool();
+  /** Milliseconds this rank spent working for collectives (reductions, copies, posting), overlapped or not. */
+  busyMs = 0;
 
   constructor(readonly transport: Transport, opts: Partial<CommOptions> = {}) {
     this.rank = transport.rank;
@@ -128,6 +130,27 @@ export const mod = (a: number, n: number): number => ((a % n) + n) % n;
 export interface CollOptions {
   /** Wire format: 'f16' halves the bytes (gradient compression); default 'f32'. */
   codec?: keyof typeof codecs;
+  /** Chunk boundaries (N+1 offsets from 0 to n, non-decreasing) instead of chunkRange: lets a bucket's
+   *  reduce-scatter line up with global ZeRO shards. Chunks may be empty. */
+  bounds?: number[];
+}
+
+/** Range of chunk c under the options' bounds (or chunkRange). */
+export function chunkOf(n: number, N: number, c: number, o?: CollOptions): [number, number] {
+  const b = o?.bounds;
+  if (!b) return chunkRange(n, N, c);
+  if (b.length !== N + 1 || b[0] !== 0 || b[N] !== n) throw new RangeError(`bounds must be ${N + 1} offsets from 0 to ${n}, got [${b.join(', ')}]`);
+  return [b[c], b[c + 1]];
+}
+
+/** Run synchronous collective work and add its duration to the comm's busy time. */
+export function work<T>(comm: Comm, fn: () => T): T {
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    comm.busyMs += performance.now() - t0;
+  }
 }
 
 export const codecOf = (o?: CollOptions): Codec => codecs[o?.codec ?? 'f32'];

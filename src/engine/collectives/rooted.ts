@@ -4,7 +4,7 @@
 // tree (binomial): log2(N) levels; rank r's parent is r minus its lowest set bit. Latency-optimal.
 // Work runs piece by piece so the levels pipeline. Sums at the root are in a fixed order (deterministic).
 
-import { chunkRange, codecOf, pieceElems, pieces, type CollOptions, type Comm, type Op } from './comm';
+import { chunkOf, codecOf, pieceElems, pieces, work, type CollOptions, type Comm, type Op } from './comm';
 import type { Codec } from './codec';
 
 export type Shape = 'star' | 'tree';
@@ -14,13 +14,13 @@ const lowbit = (r: number) => r & -r;
 
 /** dst += decode(buf), then recycle buf. */
 function addRecv(op: Op, dst: Float32Array, codec: Codec, buf: ArrayBuffer): void {
-  codec.addFrom(dst, buf);
+  work(op.comm, () => codec.addFrom(dst, buf));
   op.comm.pool.give(buf);
 }
 
 /** dst = decode(buf), then recycle buf. */
 function setRecv(op: Op, dst: Float32Array, codec: Codec, buf: ArrayBuffer): void {
-  codec.setFrom(dst, buf);
+  work(op.comm, () => codec.setFrom(dst, buf));
   op.comm.pool.give(buf);
 }
 
@@ -41,14 +41,14 @@ export async function reduceToRoot(op: Op, shape: Shape, x: Float32Array, codec:
   const ps = split(x, pieceElems(op.comm, codec));
   for (let p = 0; p < ps.length; p++) {
     if (shape === 'star') {
-      if (r !== 0) t.send(0, tag(op, 'red', p), codec.encode(ps[p], op.comm.pool));
+      if (r !== 0) work(op.comm, () => t.send(0, tag(op, 'red', p), codec.encode(ps[p], op.comm.pool)));
       else for (let k = 1; k < N; k++) addRecv(op, ps[p], codec, await t.recv(k, tag(op, 'red', p), opts.timeoutMs, op.what));
       continue;
     }
     // Binomial: add children r+1, r+2, r+4, ... (below our lowest set bit), then send to the parent.
     for (let mask = 1; mask < N; mask <<= 1) {
       if (r & mask) {
-        t.send(r - mask, tag(op, 'red', p), codec.encode(ps[p], op.comm.pool));
+        work(op.comm, () => t.send(r - mask, tag(op, 'red', p), codec.encode(ps[p], op.comm.pool)));
         break;
       }
       if (r + mask < N) addRecv(op, ps[p], codec, await t.recv(r + mask, tag(op, 'red', p), opts.timeoutMs, op.what));
@@ -70,47 +70,48 @@ export async function broadcastFromRoot(op: Op, shape: Shape, x: Float32Array, c
   }
   const parent = shape === 'star' ? 0 : r - lowbit(r);
   for (let p = 0; p < ps.length; p++) {
-    let buf: ArrayBuffer;
-    if (r !== 0) {
-      buf = await t.recv(parent, tag(op, 'bc', p), opts.timeoutMs, op.what);
-      codec.setFrom(ps[p], buf);
-    } else {
-      buf = codec.encode(ps[p], op.comm.pool);
-      if (codec.name !== 'f32') codec.setFrom(ps[p], buf); // the root keeps what the others receive
-    }
-    // A buffer can be transferred once: every child but the last gets a copy.
-    children.forEach((c, i) => t.send(c, tag(op, 'bc', p), i === children.length - 1 ? buf : copy(op, buf)));
-    if (!children.length) op.comm.pool.give(buf);
+    const got = r !== 0 ? await t.recv(parent, tag(op, 'bc', p), opts.timeoutMs, op.what) : null;
+    work(op.comm, () => {
+      let buf: ArrayBuffer;
+      if (got) codec.setFrom(ps[p], (buf = got));
+      else {
+        buf = codec.encode(ps[p], op.comm.pool);
+        if (codec.name !== 'f32') codec.setFrom(ps[p], buf); // the root keeps what the others receive
+      }
+      // A buffer can be transferred once: every child but the last gets a copy.
+      children.forEach((c, i) => t.send(c, tag(op, 'bc', p), i === children.length - 1 ? buf : copy(op, buf)));
+      if (!children.length) op.comm.pool.give(buf);
+    });
   }
 }
 
-/** Rank 0 sends chunk k of x (chunkRange) to rank k. */
-async function scatterFromRoot(op: Op, x: Float32Array, codec: Codec): Promise<void> {
+/** Rank 0 sends chunk k of x (chunkRange or o.bounds) to rank k. */
+async function scatterFromRoot(op: Op, x: Float32Array, codec: Codec, o?: CollOptions): Promise<void> {
   const { transport: t, size: N, rank: r, opts } = op.comm;
   const elems = pieceElems(op.comm, codec);
   if (r === 0) {
     for (let k = 1; k < N; k++) {
-      const [a, b] = chunkRange(x.length, N, k);
-      split(x.subarray(a, b), elems).forEach((piece, p) => t.send(k, tag(op, 'sc', p), codec.encode(piece, op.comm.pool)));
+      const [a, b] = chunkOf(x.length, N, k, o);
+      work(op.comm, () => split(x.subarray(a, b), elems).forEach((piece, p) => t.send(k, tag(op, 'sc', p), codec.encode(piece, op.comm.pool))));
     }
     return;
   }
-  const [a, b] = chunkRange(x.length, N, r);
+  const [a, b] = chunkOf(x.length, N, r, o);
   const ps = split(x.subarray(a, b), elems);
   for (let p = 0; p < ps.length; p++) setRecv(op, ps[p], codec, await t.recv(0, tag(op, 'sc', p), opts.timeoutMs, op.what));
 }
 
 /** Rank k sends chunk k of x to rank 0, which fills its x with them. */
-async function gatherToRoot(op: Op, x: Float32Array, codec: Codec): Promise<void> {
+async function gatherToRoot(op: Op, x: Float32Array, codec: Codec, o?: CollOptions): Promise<void> {
   const { transport: t, size: N, rank: r, opts } = op.comm;
   const elems = pieceElems(op.comm, codec);
   if (r !== 0) {
-    const [a, b] = chunkRange(x.length, N, r);
-    split(x.subarray(a, b), elems).forEach((piece, p) => t.send(0, tag(op, 'ga', p), codec.encode(piece, op.comm.pool)));
+    const [a, b] = chunkOf(x.length, N, r, o);
+    work(op.comm, () => split(x.subarray(a, b), elems).forEach((piece, p) => t.send(0, tag(op, 'ga', p), codec.encode(piece, op.comm.pool))));
     return;
   }
   for (let k = 1; k < N; k++) {
-    const [a, b] = chunkRange(x.length, N, k);
+    const [a, b] = chunkOf(x.length, N, k, o);
     const ps = split(x.subarray(a, b), elems);
     for (let p = 0; p < ps.length; p++) setRecv(op, ps[p], codec, await t.recv(k, tag(op, 'ga', p), opts.timeoutMs, op.what));
   }
@@ -129,14 +130,14 @@ export const rootedReduceScatter = (shape: Shape) => (comm: Comm, x: Float32Arra
   comm.run(`${shape === 'star' ? 'naive' : 'tree'} reduce-scatter`, x.length, async (op) => {
     if (comm.size === 1) return;
     await reduceToRoot(op, shape, x, codecOf(o));
-    await scatterFromRoot(op, x, codecOf(o));
+    await scatterFromRoot(op, x, codecOf(o), o);
   });
 
 /** All-gather as gather of the chunks to rank 0 then broadcast. */
 export const rootedAllGather = (shape: Shape) => (comm: Comm, x: Float32Array, o?: CollOptions): Promise<void> =>
   comm.run(`${shape === 'star' ? 'naive' : 'tree'} all-gather`, x.length, async (op) => {
     if (comm.size === 1) return;
-    await gatherToRoot(op, x, codecOf(o));
+    await gatherToRoot(op, x, codecOf(o), o);
     await broadcastFromRoot(op, shape, x, codecOf(o));
   });
 
