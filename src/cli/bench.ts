@@ -5,6 +5,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   // Each suite lives in bench/suites/<name>.ts and default-exports a Suite.
   // Registered here as they land: matmul, attention, allreduce, train, checkpoint.
   allreduce: () => import('../../bench/suites/allreduce'),
+  train: () => import('../../bench/suites/train'),
   matmul: () => import('../../bench/suites/matmul'),
 };
 
