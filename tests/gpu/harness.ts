@@ -71,6 +71,7 @@ export function worst(a: Float32Array, b: Float32Array, atol: number, rtol: numb
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   let r = { ratio: 0, at: -1, got: 0, want: 0 };
   for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i] || (Number.isNaN(a[i]) && Number.isNaN(b[i]))) continue;
     const q = Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i]));
     if (!(q <= r.ratio)) r = { ratio: Number.isNaN(q) ? Infinity : q, at: i, got: a[i], want: b[i] };
   }

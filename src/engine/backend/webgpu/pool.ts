@@ -24,7 +24,7 @@ export class BufferPool {
   /** A storage buffer of `bytes`; `fresh` says whether it is newly created (so already zero). */
   take(bytes: number, label: string): { buffer: GPUBuffer; fresh: boolean } {
     const list = this.free.get(bytes);
-    const reused = list?.pop();
+    const reused = list?.shift(); // FIFO: the same alloc/free order gets the same buffers (bind-group cache hits)
     if (reused) {
       this.stats.reused++;
       this.stats.pooledBytes -= bytes;
