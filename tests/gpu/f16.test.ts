@@ -43,7 +43,7 @@ describe('f16_accumulate / f16_unpack vs CPU: identical bits', () => {
     it(`n=${n}: three accumulations then unpack`, async () => {
       const x0 = randn(n, 1).map((v, i) => v * 10 ** ((i % 14) - 8));
       x0[0] = 1 + 2 ** -11; // a tie: must round to even
-      if (n > 5) (x0[1] = 70000, x0[2] = NaN, x0[3] = 5.960464477539063e-8, x0[4] = -65519);
+      if (n > 5) x0.set([70000, NaN, 5.960464477539063e-8, -65519], 1);
       const acc0 = asF32(packF16(randn(n, 2, 4)));
       let acc = acc0;
       for (const seed of [3, 4, 5]) {

@@ -52,7 +52,7 @@ describe('reductions vs CPU', () => {
     it(`nonfinite n=${n} ${at >= 0 ? `${bad} at ${at}` : 'all finite (incl. 3e38 and denormals)'}`, async () => {
       const x = randn(n, 3);
       if (at >= 0) x[at] = bad;
-      else (x[0] = 3e38, x[1] = 1e-40, x[2] = -3.4e38);
+      else x.set([3e38, 1e-40, -3.4e38]);
       const r = await both(be, 'nonfinite', { out: randn(1, 1), x }, (s) => ({ out: s.out, x: s.x, n }));
       expect(r.gpu.out[0]).toBe(at >= 0 ? 1 : 0);
       expect(r.gpu.out[0]).toBe(r.cpu.out[0]);
