@@ -1,6 +1,7 @@
 // Shared entry handling of the commands: user errors are one line and exit 2, divergence exits 1 with its
 // message, anything else is a bug and shows its stack.
 import { ConfigError } from '../engine/config';
+import { DataError } from '../engine/data/dataset';
 import { MemoryBudgetError } from '../engine/memory';
 import { SafetensorsError } from '../engine/safetensors';
 import { DivergenceError } from '../engine/train/loop';
@@ -11,7 +12,7 @@ export async function runMain(command: string, main: () => Promise<void>): Promi
   try {
     await main();
   } catch (e) {
-    if (e instanceof UserError || e instanceof ConfigError || e instanceof MemoryBudgetError || e instanceof SafetensorsError) {
+    if (e instanceof UserError || e instanceof DataError || e instanceof ConfigError || e instanceof MemoryBudgetError || e instanceof SafetensorsError) {
       console.error(`npm run ${command}: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
       process.exit(2);
     }

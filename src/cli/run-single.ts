@@ -5,6 +5,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../engine/backend/cpu';
 import { modelConfigOf, type RunConfig } from '../engine/config';
+import { generate } from '../engine/generate';
 import type { Dataset } from '../engine/data/dataset';
 import { checkMemory, fmt } from '../engine/memory';
 import { SingleDeviceTrainer } from '../engine/train/loop';
@@ -17,6 +18,8 @@ export interface RunOptions {
   saveInit: boolean;
   /** Print nothing but errors. */
   quiet: boolean;
+  /** Characters of text to sample from the trained model onto stdout (0 = none). */
+  sample: number;
 }
 
 /** Memory budget per device: half the machine's RAM shared by the devices. */
@@ -28,9 +31,9 @@ export async function runSingle(cfg: RunConfig, data: Dataset, o: RunOptions): P
   const V = data.tokenizer.vocabSize;
   const mem = checkMemory(cfg, V, memoryBudget(cfg.devices));
   const log = (s: string) => o.quiet || process.stderr.write(s + '\n');
-  log(`data ${data.name}: ${data.train.length} train / ${data.val.length} val tokens, vocabulary ${V}; model ${mem.params} parameters, ~${fmt(mem.total)} per device`);
   const mc = modelConfigOf(cfg, V);
-  const trainer = new SingleDeviceTrainer(new CpuBackend(), cfg, data);
+  const trainer = new SingleDeviceTrainer(new CpuBackend(), cfg, data); // validates the data against the batch first
+  log(`data ${data.name}: ${data.train.length} train / ${data.val.length} val tokens, vocabulary ${V}; model ${mem.params} parameters, ~${fmt(mem.total)} per device`);
   const meta = { run_config: JSON.stringify(cfg) };
   if (o.out) {
     mkdirSync(o.out, { recursive: true });
@@ -58,6 +61,7 @@ export async function runSingle(cfg: RunConfig, data: Dataset, o: RunOptions): P
   const tokensPerS = (trainer.tokens * 1000) / (performance.now() - t0);
   if (o.out) writeFileSync(join(o.out, 'final.safetensors'), exportWeights(mc, await trainer.replica.getParams(), data.tokenizer, meta));
   log(`done: val loss ${valBefore.toFixed(4)} -> ${valAfter.toFixed(4)}, ${Math.round(tokensPerS)} tokens/s${o.out ? `; wrote ${o.out}/metrics.jsonl, final.safetensors` : ''}`);
+  if (o.sample > 0) console.log(await generate(trainer.replica.model, data.tokenizer, '', o.sample, { temperature: 0.8, topK: 20, seed: cfg.seed }));
   trainer.destroy();
   return { valBefore, valAfter, tokensPerS };
 }

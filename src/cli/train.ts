@@ -5,18 +5,20 @@ import { loadData } from './data';
 import { runMain } from './main';
 import { runSingle } from './run-single';
 
-const extraFlags = { out: true, 'save-init': false, resume: true, quiet: false, help: false } as const;
+const extraFlags = { out: true, 'save-init': false, resume: true, quiet: false, sample: true, help: false } as const;
 
 await runMain('train', async () => {
   const { config, extra } = parseCli(process.argv.slice(2), extraFlags);
   if (extra.help) {
-    console.log(`npm run train -- [--config FILE|link] [--out DIR] [--save-init] [--quiet] [settings]\nsettings:\n${settingsHelp()}`);
+    console.log(`npm run train -- [--config FILE|link] [--out DIR] [--save-init] [--quiet] [--sample CHARS] [settings]\nsettings:\n${settingsHelp()}`);
     return;
   }
   if (extra['save-init'] && !extra.out) throw new UserError('--save-init needs --out DIR');
   if (extra.resume) throw new UserError('--resume: checkpoints are not available in this build yet');
   if (config.checkpointEvery > 0) throw new UserError('--checkpoint-every: checkpoints are not available in this build yet');
   if (config.devices > 1) throw new UserError(`--devices ${config.devices}: multi-device training is not available in this build yet`);
+  const sample = extra.sample === undefined ? 0 : Number(extra.sample);
+  if (!(Number.isInteger(sample) && sample >= 0 && sample <= 100_000)) throw new UserError(`--sample must be an integer in [0, 100000], got ${extra.sample}`);
   const data = loadData(config.data);
-  await runSingle(config, data, { out: extra.out as string | undefined, saveInit: extra['save-init'] === true, quiet: extra.quiet === true });
+  await runSingle(config, data, { out: extra.out as string | undefined, saveInit: extra['save-init'] === true, quiet: extra.quiet === true, sample });
 });

@@ -39,8 +39,8 @@ const fields = {
   seed: int(0, 2 ** 32 - 1, 1337, 'seed for init, sampling and generation'),
   // optimizer
   optimizer: oneOf(['adamw', 'sgd'] as const, 'adamw', 'optimizer'),
-  lr: num(0, 10, 1e-3, 'peak learning rate'),
-  minLr: num(0, 10, 1e-4, 'learning-rate floor of the cosine schedules'),
+  lr: num(0, 10, 3e-3, 'peak learning rate'),
+  minLr: num(0, 10, 3e-4, 'learning-rate floor of the cosine schedules'),
   weightDecay: num(0, 10, 0.1, 'decoupled weight decay on 2-D weights'),
   momentum: num(0, 1, 0.9, 'SGD momentum (0 = plain SGD)', true),
   beta1: num(0, 1, 0.9, 'AdamW beta1', true),

@@ -9,6 +9,7 @@ import { importWeights } from '../../src/engine/train/weights';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'ringlab-cli-'));
+writeFileSync(join(dir, 'short.txt'), 'tiny text\n'); // 9 training tokens: no window of 17
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run an npm script quietly (--silent keeps npm's own banner and error lines out of the output). */
@@ -58,6 +59,7 @@ describe('npm run train / eval', () => {
     [['--bogus', '1'], /^npm run train: unknown option --bogus/],
     [['--data', join(dir, 'nope.txt')], /^npm run train: --data: .* is neither a file nor a task/],
     [['--config', join(dir, 'nope.json')], /^npm run train: --config: cannot read/],
+    [['--data', join(dir, 'short.txt')], /^npm run train: the training split has \d+ windows, fewer than one global batch of 4 sequences$/],
     [['--n-layer', '48', '--n-embd', '2048', '--n-head', '16', '--block-size', '2048', '--micro-batch', '512'], /^npm run train: this model needs about .* per device/],
   ])('bad input %j exits 2 with one line', (args, message) => {
     const r = npm('train', [...tiny, '--steps', '1', ...(args as string[])]);

@@ -4,6 +4,11 @@
 
 import { CharTokenizer } from './tokenizer';
 
+/** The data cannot serve the requested windows or batches (too short for the context or the batch). */
+export class DataError extends Error {
+  override name = 'DataError';
+}
+
 export interface Dataset {
   name: string;
   tokenizer: CharTokenizer;
@@ -25,7 +30,7 @@ export const windowCount = (streamLength: number, T: number): number => Math.max
 /** `count` validation window offsets spread evenly over the stream, the same for every batch split. */
 export function fixedWindows(streamLength: number, T: number, count: number): number[] {
   const last = streamLength - (T + 1);
-  if (last < 0) throw new Error(`validation split has ${streamLength} tokens, fewer than one window of ${T + 1}`);
+  if (last < 0) throw new DataError(`validation split has ${streamLength} tokens, fewer than one window of ${T + 1}`);
   if (count === 1) return [0];
   return Array.from({ length: count }, (_, i) => Math.round((i * last) / (count - 1)));
 }

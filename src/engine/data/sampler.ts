@@ -6,6 +6,7 @@
 // Legend: W = windows per epoch, G = N*K*B, N = devices, K = accumulation steps, B = micro-batch.
 
 import { Rng } from '../rng';
+import { DataError } from './dataset';
 
 export interface Split { devices: number; accum: number; microBatch: number }
 
@@ -20,7 +21,7 @@ export class GlobalSampler {
   constructor(readonly windows: number, readonly G: number, readonly seed: number) {
     if (!(G >= 1)) throw new RangeError(`global batch must be >= 1, got ${G}`);
     this.stepsPerEpoch = Math.floor(windows / G);
-    if (this.stepsPerEpoch < 1) throw new Error(`the training split has ${windows} windows, fewer than one global batch of ${G} sequences`);
+    if (this.stepsPerEpoch < 1) throw new DataError(`the training split has ${windows} windows, fewer than one global batch of ${G} sequences`);
   }
 
   /** The epoch's permutation of all window offsets (cached: one epoch at a time). */

@@ -55,9 +55,10 @@ export class SingleDeviceTrainer {
 
   constructor(readonly backend: Backend, readonly cfg: RunConfig, readonly data: Dataset) {
     if (cfg.devices !== 1) throw new Error(`the single-device loop runs 1 device, not ${cfg.devices}`);
-    this.replica = new Replica(backend, cfg, data.tokenizer.vocabSize);
+    // data checks first: a too-short text fails before anything is allocated
     this.sampler = new GlobalSampler(windowCount(data.train.length, cfg.blockSize), globalBatch(cfg), cfg.seed);
     this.valOffsets = fixedWindows(data.val.length, cfg.blockSize, cfg.evalWindows);
+    this.replica = new Replica(backend, cfg, data.tokenizer.vocabSize);
   }
 
   /** Validation loss on the fixed windows (current or EMA weights). */
