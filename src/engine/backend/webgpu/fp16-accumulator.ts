@@ -1,0 +1,37 @@
+// FP16 gradient accumulation across micro-batches: each micro-batch's f32 gradients (the model's `grads`
+// buffer, zeroed per micro-batch) are folded into a packed fp16 accumulator (two halves per 32-bit word)
+// on the device, and the sum is widened back into `grads` once per optimizer step for the loss scaler's
+// overflow check, clipping and the fp32 master-weight update. Runs through the Backend interface, so the
+// CPU backend computes the same bits (src/engine/ops/f16.ts). n = gradient elements.
+// Cost per micro-batch: read 4n + 2n, write 2n bytes (f16_accumulate) plus the 4n-byte zeroing; the
+// persistent accumulator is 2n bytes (fp32: 4n), and a readback of the accumulated gradients (allreduce)
+// moves 2n bytes instead of 4n.
+import type { Backend, Buffer, Slice } from '../types';
+import { whole } from '../types';
+
+export class Fp16Accumulator {
+  readonly packed: Buffer;
+
+  constructor(private readonly be: Backend, readonly n: number) {
+    this.packed = be.alloc(Math.ceil(n / 2), 'grads.f16');
+  }
+
+  /** acc = 0 (all-zero words are two +0 halves). */
+  reset(): void {
+    this.be.dispatch('fill', { out: whole(this.packed), value: 0, n: this.packed.length });
+  }
+
+  /** acc += grads, rounded to f16 (an overflow becomes inf, which the scaler's nonfinite check sees). */
+  add(grads: Slice): void {
+    this.be.dispatch('f16_accumulate', { acc: whole(this.packed), x: grads, n: this.n });
+  }
+
+  /** grads = f32(acc). */
+  unpackTo(grads: Slice): void {
+    this.be.dispatch('f16_unpack', { out: grads, packed: whole(this.packed), n: this.n });
+  }
+
+  destroy(): void {
+    this.be.free(this.packed);
+  }
+}
