@@ -7,6 +7,8 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   allreduce: () => import('../../bench/suites/allreduce'),
   train: () => import('../../bench/suites/train'),
   matmul: () => import('../../bench/suites/matmul'),
+  'matmul-webgpu': () => import('../../bench/suites/matmul-webgpu'),
+  attention: () => import('../../bench/suites/attention'),
 };
 
 const argv = process.argv.slice(2);
@@ -14,12 +16,13 @@ const name = argv.find((a) => !a.startsWith('--'));
 const json = argv.includes('--json');
 const quick = argv.includes('--quick');
 const bi = argv.indexOf('--backend');
-const backend = bi >= 0 ? argv[bi + 1] : 'cpu';
+const backend = bi >= 0 ? argv[bi + 1] : name === 'attention' ? 'webgpu' : 'cpu'; // attention is measured on webgpu only
 if (!name || !suites[name]) {
   console.error(`npm run bench: unknown or missing suite${name ? ` '${name}'` : ''}; choose one of: ${Object.keys(suites).join(', ') || '(none yet)'}`);
   process.exit(2);
 }
-const suite = (await suites[name]()).default;
+// matmul on webgpu runs in Chromium against TF.js's WebGPU/WebGL backends (bench/suites/matmul-webgpu.ts).
+const suite = (await suites[name === 'matmul' && backend === 'webgpu' ? 'matmul-webgpu' : name]()).default;
 const report = await suite({ json, backend, quick, args: argv });
 const file = save(report, backend);
 if (json) console.log(JSON.stringify(report));
