@@ -5,7 +5,7 @@ import { F, R, W, cdiv, need, type Pass, type PlanContext } from './pass';
 import { attentionBwdPlan, attentionFwdPlan, crossentropyPlan, embeddingBwdPlan, embeddingFwdPlan, geluPlan, layernormBwdPlan, layernormFwdPlan, matmulPlan } from './plans-nn';
 
 const WG = 64;
-const RED_WG = 256; // reduce.wgsl's fixed workgroup size
+const RED_P = 1024; // most partials of a reduction (see reduce.wgsl)
 
 function elementwise(entry: string, binds: Pass['binds'], n: number, s = 0, rows = 0, groups = cdiv(n, WG)): Pass[] {
   if (groups === 0) return [];
@@ -15,12 +15,13 @@ function elementwise(entry: string, binds: Pass['binds'], n: number, s = 0, rows
 function reduction(kernel: 'sumsq' | 'nonfinite', a: KernelArgs['sumsq'], ctx: PlanContext): Pass[] {
   need(kernel, 'x', a.x, a.n);
   need(kernel, 'out', a.out, 1);
-  const G = Math.max(1, Math.min(RED_WG, cdiv(a.n, RED_WG)));
-  const part = ctx.scratch('reduce.partials', RED_WG);
-  const params = [a.n, G];
+  // P partials of >= 16 values each, at most RED_P: the final pass is one invocation looping over P.
+  const P = Math.max(1, Math.min(RED_P, Math.ceil(a.n / 16)));
+  const part = ctx.scratch('reduce.partials', RED_P);
+  const params = [a.n, P];
   return [
-    { shader: 'reduce', entry: `${kernel}_partial`, wg: [RED_WG, 1], wgMem: RED_WG * 4, binds: [null, R(a.x), W(part)], params, groups: [G, 1] },
-    { shader: 'reduce', entry: kernel === 'sumsq' ? 'sum_final' : 'max_final', wg: [RED_WG, 1], wgMem: RED_WG * 4, binds: [W(a.out), null, R(part)], params, groups: [1, 1] },
+    { shader: 'reduce', entry: `${kernel}_partial`, constants: { WG }, wg: [WG, 1], binds: [null, R(a.x), W(part)], params, groups: cdiv(P, WG) },
+    { shader: 'reduce', entry: kernel === 'sumsq' ? 'sum_final' : 'max_final', wg: [1, 1], binds: [W(a.out), null, R(part)], params, groups: 1 },
   ];
 }
 
