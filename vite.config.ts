@@ -10,7 +10,12 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
-  build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 1500,
+    // The app, plus the in-browser kernel checks page used by tests/browser/kernels.spec.ts.
+    rollupOptions: { input: { main: 'index.html', kernels: 'tests/browser/pages/kernels.html' } },
+  },
   test: {
     projects: [
       {

@@ -1,0 +1,19 @@
+// The matmul and attention kernels checked in Chromium (SwiftShader through Dawn, as users get it),
+// against the CPU backend in the same page: tests/browser/pages/kernels.ts (a second Vite entry).
+import { expect, test } from '@playwright/test';
+
+test('matmul and attention kernels in Chromium match the CPU backend within the kernel tolerances', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto('/tests/browser/pages/kernels.html');
+  const result = page.locator('#result');
+  await expect(result).not.toHaveText('running', { timeout: 90_000 });
+  const report = JSON.parse((await result.textContent()) ?? '{}') as Record<string, number | string>;
+  expect(report.error).toBeUndefined();
+  expect(String(report.adapter)).toContain('swiftshader');
+  const checks = Object.entries(report).filter(([k]) => k.startsWith('matmul') || k.startsWith('attention'));
+  expect(checks.length).toBe(4 * 3 * 4 + 3 * 2 + 3); // every variant x shape x transpose; fwd variants; bwd
+  const bad = checks.filter(([, v]) => !(typeof v === 'number' && v <= 1));
+  expect(bad).toEqual([]); // each value is max |err| / tolerance
+  expect(problems).toEqual([]);
+});
