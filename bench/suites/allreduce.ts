@@ -24,17 +24,25 @@ async function startGroup(N: number, pieceBytes: number) {
   }));
   return {
     apis,
-    /** Per repeat, the slowest rank's ms per op; summarised as a Timing. */
-    async measure(spec: MeasureSpec): Promise<Timing> {
+    /** Per repeat, the group's wall time per op: from the first rank's start to the last rank's end. */
+    async measure(spec: MeasureSpec): Promise<number[]> {
       const per = await Promise.all(apis.map((a) => a.measure(spec)));
-      const ms = per[0].map((_, i) => Math.max(...per.map((p) => p[i])));
-      return { median_ms: median(ms), min_ms: Math.min(...ms), runs: ms.length };
+      return per[0].map((_, i) => (Math.max(...per.map((p) => p[i][1])) - Math.min(...per.map((p) => p[i][0]))) / spec.inner);
     },
     async stop() {
       await Promise.all(apis.map((a) => a.close()));
       await Promise.all(handles.map((h) => h.terminate()));
     },
   };
+}
+
+const timing = (ms: number[]): Timing => ({ median_ms: median(ms), min_ms: Math.min(...ms), runs: ms.length });
+
+/** Time several modes in alternating rounds, so a machine whose load drifts treats them alike. */
+async function compare(g: Awaited<ReturnType<typeof startGroup>>, modes: MeasureSpec['mode'][], base: Omit<MeasureSpec, 'mode'>, rounds: number): Promise<Timing[]> {
+  const ms: number[][] = modes.map(() => []);
+  for (let k = 0; k < rounds; k++) for (let i = 0; i < modes.length; i++) ms[i].push(...(await g.measure({ ...base, mode: modes[i] })));
+  return ms.map(timing);
 }
 
 const bw = (t: Timing, S: number, N: number): Timing => {
@@ -52,15 +60,23 @@ const suite: Suite = async ({ quick, args }) => {
     const g = await startGroup(N, pieceBytes);
     for (const S of sizes) {
       const n = S / 4;
-      const repeats = quick ? 5 : S >= 16 * MB ? 7 : 11;
+      const repeats = quick ? 3 : 4;
+      const rounds = quick ? 2 : S >= 16 * MB ? 3 : 4;
       const inner = Math.max(1, Math.min(50, Math.round(MB / S)));
-      const ours = bw(await g.measure({ mode: 'ring', n, repeats, inner }), S, N);
-      const limit = await g.measure({ mode: 'limit', n, repeats, inner });
+      const vsNaive = N >= 4 && S >= MB;
+      const vsInplace = N === 4 && S === 16 * MB;
+      const modes: MeasureSpec['mode'][] = ['ring', 'limit', ...(vsNaive ? ['naive' as const] : []), ...(vsInplace ? ['ring-inplace' as const] : [])];
+      const [ring, limit, ...rest] = await compare(g, modes, { n, repeats, inner }, rounds);
+      const ours = bw(ring, S, N);
       const params = { devices: N, bytes: S, algorithm: 'ring', kernel: reduceKernel(), piece_bytes: pieceBytes, backend: 'cpu' };
-      cases.push({ name: `ring N=${N} ${fmt(S)}`, params, ours, peer: { name: 'limit (reductions+copies only)', ...limit }, ratio: ratio(ours, limit) });
-      if (N >= 4 && S >= MB) {
-        const naive = bw(await g.measure({ mode: 'naive', n, repeats, inner }), S, N);
+      cases.push({ name: `ring N=${N} ${fmt(S)}`, params, ours, peer: { name: 'limit (reductions+copies only)', ...bw(limit, S, N) }, ratio: ratio(ours, limit) });
+      if (vsNaive) {
+        const naive = bw(rest.shift()!, S, N);
         cases.push({ name: `ring vs naive N=${N} ${fmt(S)}`, params: { ...params, versus: 'naive' }, ours, peer: { name: 'naive allreduce', ...naive }, ratio: ratio(ours, naive) });
+      }
+      if (vsInplace) {
+        const inplace = bw(rest.shift()!, S, N);
+        cases.push({ name: `ring vs in-place ring N=${N} ${fmt(S)}`, params: { ...params, versus: 'ring-inplace' }, ours, peer: { name: 'ring on a plain array (2 more chunk copies)', ...inplace }, ratio: ratio(ours, inplace) });
       }
       if (!quick || S === 16 * MB) process.stderr.write(`  ${cases[cases.length - 1].name}: ring ${ours.median_ms.toFixed(2)} ms\n`);
     }

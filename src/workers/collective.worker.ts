@@ -1,12 +1,14 @@
 // A rank that only runs collectives: the allreduce benchmark starts N of these as real workers wired by
 // MessageChannels and times them. N = ranks, n = elements, S = 4n bytes. One typed comlink API.
 import * as Comlink from 'comlink';
-import { addInto, algorithms, chunkRange, Comm, PortTransport, type AlgorithmName, type LinkModel, type PortLike } from '../engine/collectives';
+import { addInto, algorithms, chunkRange, Comm, PortTransport, ringAllreduceOwned, toPieces, type AlgorithmName, type OwnedPieces, type LinkModel, type PortLike } from '../engine/collectives';
 import { parentEndpoint } from './port';
 
 export interface MeasureSpec {
-  /** An algorithm, or 'limit': only the ring's reductions and copies (2(N-1)/N x S per rank), no messages. */
-  mode: AlgorithmName | 'limit';
+  /** An algorithm ('ring' = the zero-copy ring on owned pieces, as DDP uses it; 'ring-inplace' = the ring
+   *  on a plain array, two chunk copies more), or 'limit': only the ring's reductions and copies
+   *  (2(N-1)/N x S per rank), no messages. */
+  mode: AlgorithmName | 'ring-inplace' | 'limit';
   n: number;
   /** Timed repeats (each after a barrier). */
   repeats: number;
@@ -16,7 +18,9 @@ export interface MeasureSpec {
 }
 
 let comm: Comm | null = null;
+let arrays: { n: number; x: Float32Array; recv: Float32Array; ps: OwnedPieces | null } | null = null;
 let lastWaitMs = 0;
+let lastBusyMs = 0;
 
 const barrier = (c: Comm) => algorithms.tree.allreduce(c, new Float32Array(1));
 
@@ -26,21 +30,32 @@ const api = {
     comm = new Comm(new PortTransport(rank, ports, opts.link), opts);
   },
 
-  /** Milliseconds per op for each repeat, measured on this rank. */
-  async measure(spec: MeasureSpec): Promise<number[]> {
+  /** For each repeat, [start, end] in epoch ms (comparable across workers): the caller takes the group's
+   *  wall time, max(end) - min(start), since a rank the OS has not scheduled yet would start its own
+   *  clock late. */
+  async measure(spec: MeasureSpec): Promise<[number, number][]> {
     const c = comm;
     if (!c) throw new Error('collective worker: init() first');
     const N = c.size;
-    const x = new Float32Array(spec.n);
-    const recv = new Float32Array(spec.n).fill(1); // stands in for received chunks in 'limit'
-    const out: number[] = [];
+    // Arrays persist across calls of the same size, so no mode pays for page faults or GC of another's.
+    if (arrays?.n !== spec.n) arrays = { n: spec.n, x: new Float32Array(spec.n), recv: new Float32Array(spec.n).fill(1), ps: null };
+    const { x, recv } = arrays; // recv stands in for received chunks in 'limit'
+    const out: [number, number][] = [];
+    const epoch = () => performance.timeOrigin + performance.now();
+    const busy0 = c.busyMs;
+    const ps = spec.mode === 'ring' ? (arrays.ps ??= toPieces(c, x)) : [];
     for (let rep = 0; rep < spec.repeats; rep++) {
       x.fill(1); // keep values finite across repeats (untimed)
+      ps.forEach((ch) => ch.forEach((p) => p.fill(1)));
       await barrier(c);
-      const t0 = performance.now();
+      const t0 = epoch();
       for (let k = 0; k < spec.inner; k++) {
+        if (spec.mode === 'ring') {
+          await ringAllreduceOwned(c, ps, spec.n);
+          continue;
+        }
         if (spec.mode !== 'limit') {
-          await algorithms[spec.mode].allreduce(c, x, { codec: spec.codec });
+          await algorithms[spec.mode === 'ring-inplace' ? 'ring' : spec.mode].allreduce(c, x, { codec: spec.codec });
           continue;
         }
         // The ring's local work: N-1 chunk reductions (reduce-scatter) and N-1 chunk copies (all-gather).
@@ -53,16 +68,17 @@ const api = {
           x.subarray(a, b).set(recv.subarray(a, b));
         }
       }
-      out.push((performance.now() - t0) / spec.inner);
+      out.push([t0, epoch()]);
     }
     const recs = c.takeRecords().filter((r) => r.n === spec.n);
     lastWaitMs = recs.reduce((a, r) => a + r.waitMs, 0) / Math.max(1, recs.length);
+    lastBusyMs = (c.busyMs - busy0) / Math.max(1, recs.length);
     return out;
   },
 
-  /** Mean milliseconds per op spent blocked on peers in the last measure(). */
-  waitMs(): number {
-    return lastWaitMs;
+  /** Mean milliseconds per op spent blocked on peers, and working for the op, in the last measure(). */
+  stats(): { waitMs: number; busyMs: number } {
+    return { waitMs: lastWaitMs, busyMs: lastBusyMs };
   },
 
   /** Bytes this rank has sent on each outgoing link so far. */

@@ -2,7 +2,7 @@
 // transport), pipelining, out-of-order ops, and failures that must reject instead of hanging.
 // N = ranks, n = elements per rank.
 import { afterEach, describe, expect, it } from 'vitest';
-import { algorithms, broadcast, chunkRange, Comm, localGroup, type AlgorithmName, type PortTransport } from '../../src/engine/collectives';
+import { algorithms, broadcast, chunkRange, Comm, fromPieces, localGroup, ringAllreduceOwned, toPieces, type AlgorithmName, type PortTransport } from '../../src/engine/collectives';
 
 let open: PortTransport[] = [];
 afterEach(() => {
@@ -37,6 +37,23 @@ describe('allreduce equals the elementwise sum', () => {
       }
     });
   }
+
+  it('zero-copy ring on owned pieces: N = 1..8, sizes not divisible by N, twice in a row (pooled buffers)', async () => {
+    for (let N = 1; N <= 8; N++) {
+      for (const n of [1, 5, 1000, 4099]) {
+        const comms = group(N, 256);
+        const xs = inputs(N, n);
+        for (let rep = 0; rep < 2; rep++) {
+          const ps = comms.map((c, r) => toPieces(c, xs[r]));
+          await Promise.all(comms.map((c, r) => ringAllreduceOwned(c, ps[r], n)));
+          comms.forEach((c, r) => fromPieces(c, xs[r], ps[r]));
+        }
+        const want = expectedSum(N, n).map((v) => v * N); // the second op sums N copies of the first sum
+        for (let r = 0; r < N; r++) expect(xs[r], `owned N=${N} n=${n} rank ${r}`).toEqual(want);
+        if (N > 1 && n % N === 0) for (const c of comms) expect(c.takeRecords()[0].bytes).toBe((2 * (N - 1) / N) * n * 4);
+      }
+    }
+  });
 
   it('several MB, N = 3 and 8, all algorithms (1 MB pieces)', async () => {
     const n = 1_000_003; // 4 MB, prime so no N divides it

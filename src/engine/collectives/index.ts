@@ -34,3 +34,4 @@ export { BufferPool, Comm, chunkRange, defaultCommOptions, type CollOptions, typ
 export { CollectiveError, PortTransport, localGroup, type LinkModel, type PortLike, type Transport } from './transport';
 export { addInto, reduceKernel } from './reduce';
 export { codecs, toHalf } from './codec';
+export { fromPieces, pieceLayout, ringAllreduceOwned, toPieces, type OwnedPieces } from './ring-owned';

@@ -7,7 +7,7 @@
 // P = parameters; shard r = chunkRange(P, N, r). Times are ms; timeline times are epoch ms.
 
 import type { Backend } from '../backend/types';
-import { algorithms, broadcast, chunkRange, type Comm } from '../collectives';
+import { algorithms, broadcast, chunkRange, pieceLayout, ringAllreduceOwned, type Comm } from '../collectives';
 import { globalBatch, modelConfigOf, type RunConfig } from '../config';
 import { fixedWindows, makeBatch, windowCount } from '../data/dataset';
 import { GlobalSampler, shard } from '../data/sampler';
@@ -89,6 +89,20 @@ export class DistDevice {
       const b = plan.buckets[id];
       const t0 = clock.now();
       const p = (async () => {
+        if (cfg.zero !== 1 && cfg.allreduce === 'ring' && codec === 'f32') {
+          // Zero-copy ring: the backend's reads are fresh buffers we own, so they travel as they are.
+          const layout = pieceLayout(comm, b.hi - b.lo).flat();
+          const flat = await clock.comm(() => Promise.all(layout.map(([a, e]) => r.readGrads(b.lo + a, b.lo + e).then(owned))));
+          let k = 0;
+          const ps = pieceLayout(comm, b.hi - b.lo).map((ch) => ch.map(() => flat[k++]));
+          await ringAllreduceOwned(comm, ps, b.hi - b.lo);
+          clock.commSync(() => ps.flat().forEach((piece, i) => {
+            r.writeGrads(piece, b.lo + layout[i][0]);
+            comm.pool.give(piece.buffer as ArrayBuffer);
+          }));
+          clock.event({ kind: 'bucket', bucket: id, bytes: (b.hi - b.lo) * 4, t0, t1: clock.now() });
+          return;
+        }
         const x = await clock.comm(() => r.readGrads(b.lo, b.hi));
         if (cfg.zero === 1) {
           const bounds = this.shardBounds.map((s) => Math.min(Math.max(s, b.lo), b.hi) - b.lo);
@@ -156,5 +170,8 @@ export class DistDevice {
     this.replica.destroy();
   }
 }
+
+/** x as the whole of its own buffer (a backend read normally is; copy when not). */
+const owned = (x: Float32Array): Float32Array => (x.byteOffset === 0 && x.byteLength === x.buffer.byteLength ? x : x.slice());
 
 const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
