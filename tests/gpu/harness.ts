@@ -1,6 +1,7 @@
 // Run one kernel on the WebGPU backend and on the CPU backend (its trusted twin) with the same inputs,
-// and return both sets of results. Each named array lives at an odd element offset inside a larger
-// buffer, so element offsets (and bindings that do not start on a 256-byte boundary) are exercised.
+// and return both sets of results. Each named array lives at an element offset (`pad`, default 37: odd)
+// inside a larger buffer, so element offsets and bindings that do not start on a 256-byte boundary are
+// exercised; pad 36 keeps offsets multiples of 4, which the vec4 kernels need.
 import { CpuBackend } from '../../src/engine/backend/cpu';
 import type { Backend, KernelArgs, KernelName, Slice } from '../../src/engine/backend/types';
 import { WebGpuBackend, type WebGpuOptions } from '../../src/engine/backend/webgpu/backend';
@@ -22,10 +23,9 @@ export function ids(n: number, V: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => rng.int(V));
 }
 
-async function runOn<K extends KernelName>(be: Backend, kernel: K, arrays: Arrays, args: (s: Record<string, Slice>) => KernelArgs[K], arena: boolean): Promise<Arrays> {
+async function runOn<K extends KernelName>(be: Backend, kernel: K, arrays: Arrays, args: (s: Record<string, Slice>) => KernelArgs[K], arena: boolean, pad: number): Promise<Arrays> {
   const slices: Record<string, Slice> = {};
   const names = Object.keys(arrays);
-  const pad = 37; // elements before each array: never a multiple of 64 (256 bytes)
   if (arena) {
     // One buffer holding every array back to back: bindings of one buffer, to exercise aliasing.
     const total = names.reduce((t, k) => t + pad + arrays[k].length, pad);
@@ -55,14 +55,14 @@ async function runOn<K extends KernelName>(be: Backend, kernel: K, arrays: Array
   return out;
 }
 
-/** Run `kernel` on both backends; `arena` puts every array in one shared buffer. */
+/** Run `kernel` on both backends; `arena` puts every array in one shared buffer; `pad` elements before each. */
 export async function both<K extends KernelName>(
-  gpu: WebGpuBackend, kernel: K, arrays: Arrays, args: (s: Record<string, Slice>) => KernelArgs[K], arena = false,
+  gpu: WebGpuBackend, kernel: K, arrays: Arrays, args: (s: Record<string, Slice>) => KernelArgs[K], arena = false, pad = 37,
 ): Promise<{ gpu: Arrays; cpu: Arrays }> {
   const cpu = new CpuBackend();
-  const want = await runOn(cpu, kernel, arrays, args, arena);
+  const want = await runOn(cpu, kernel, arrays, args, arena, pad);
   cpu.destroy();
-  const got = await runOn(gpu, kernel, arrays, args, arena);
+  const got = await runOn(gpu, kernel, arrays, args, arena, pad);
   return { gpu: got, cpu: want };
 }
 

@@ -14,6 +14,8 @@ import { UniformRing } from './uniforms';
 export interface WebGpuOptions {
   matmul?: PlanContext['matmul'];
   attention?: PlanContext['attention'];
+  /** vec4 attention kernels where the head size allows (default true). */
+  vec4?: boolean;
   /** Use native f16 arithmetic for f16_accumulate/f16_unpack when the device has shader-f16. */
   nativeF16?: boolean;
   /** Lower (never raise) device limits, to test the limit checks as a smaller adapter would fail them. */
@@ -75,16 +77,17 @@ export class WebGpuBackend implements Backend {
       dummy: { buf: this.alloc(4, 'dummy'), offset: 0, length: 4 },
       matmul: opts.matmul ?? 'rb',
       attention: opts.attention ?? 'row',
+      vec4: opts.vec4 ?? true,
       nativeF16: Boolean(opts.nativeF16 && device.features.has('shader-f16')),
     };
   }
 
   /** Kernel variants in use (chosen by timing in select.ts, or by options). */
-  get variants(): { matmul: PlanContext['matmul']; attention: PlanContext['attention']; nativeF16: boolean } {
-    return { matmul: this.ctx.matmul, attention: this.ctx.attention, nativeF16: this.ctx.nativeF16 };
+  get variants(): { matmul: PlanContext['matmul']; attention: PlanContext['attention']; vec4: boolean; nativeF16: boolean } {
+    return { matmul: this.ctx.matmul, attention: this.ctx.attention, vec4: this.ctx.vec4, nativeF16: this.ctx.nativeF16 };
   }
 
-  setVariants(v: Partial<Pick<PlanContext, 'matmul' | 'attention'>>): void {
+  setVariants(v: Partial<Pick<PlanContext, 'matmul' | 'attention' | 'vec4'>>): void {
     Object.assign(this.ctx, v);
   }
 

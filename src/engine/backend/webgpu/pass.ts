@@ -31,6 +31,8 @@ export interface PlanContext {
   dummy: Slice;
   matmul: 'naive' | 'rb' | 'v4' | 'tiled';
   attention: 'row' | 'tiled';
+  /** Use the vec4 attention kernels where shapes allow (attention_v4.wgsl). */
+  vec4: boolean;
   nativeF16: boolean;
 }
 

@@ -1,7 +1,7 @@
 // Kernel plans for the model's layers: matmul, attention, LayerNorm, GELU, embeddings, cross-entropy.
 // Each turns KernelArgs into passes (see pass.ts); sizes are validated here so a bad shape fails with
 // the kernel's name instead of reading out of bounds. Legend: M,N,K matmul dims; B,T,C,H,V as types.ts.
-import type { KernelArgs } from '../types';
+import type { KernelArgs, Slice } from '../types';
 import { F, R, W, cdiv, need, type Pass, type PlanContext } from './pass';
 
 const WG = 64;
@@ -50,6 +50,10 @@ function headSize(kernel: string, C: number, H: number): number {
   return hs;
 }
 
+/** attention_v4.wgsl when the head size and every slice offset are multiples of 4, else attention.wgsl. */
+const attentionShader = (hs: number, slices: Slice[], ctx: PlanContext) =>
+  ctx.vec4 && hs % 4 === 0 && slices.every((s) => s.offset % 4 === 0) ? ('attention_v4' as const) : ('attention' as const);
+
 export function attentionFwdPlan(a: KernelArgs['attention_fwd'], ctx: PlanContext): Pass[] {
   const { B, T, C, H } = a;
   const hs = headSize('attention_fwd', C, H);
@@ -59,10 +63,11 @@ export function attentionFwdPlan(a: KernelArgs['attention_fwd'], ctx: PlanContex
   if (B * T === 0) return [];
   const binds = [W(a.out), W(a.lse), R(a.qkv), null, null, null];
   const params = [B, T, C, H, hs, F(1 / Math.sqrt(hs))];
+  const shader = attentionShader(hs, [a.out, a.qkv], ctx);
   if (ctx.attention === 'tiled' && hs <= TILE_HS) {
-    return [{ shader: 'attention', entry: 'attention_fwd_tiled', constants: { WG: ATT_TILE }, wg: [ATT_TILE, 1], wgMem: 2 * ATT_TILE * TILE_HS * 4, binds, params, groups: [cdiv(T, ATT_TILE), B * H] }];
+    return [{ shader, entry: 'attention_fwd_tiled', constants: { WG: ATT_TILE }, wg: [ATT_TILE, 1], wgMem: 2 * ATT_TILE * TILE_HS * 4, binds, params, groups: [cdiv(T, ATT_TILE), B * H] }];
   }
-  return [{ shader: 'attention', entry: 'attention_fwd_row', constants: { WG }, wg: [WG, 1], binds, params, groups: cdiv(B * H * T, WG) }];
+  return [{ shader, entry: 'attention_fwd_row', constants: { WG }, wg: [WG, 1], binds, params, groups: cdiv(B * H * T, WG) }];
 }
 
 export function attentionBwdPlan(a: KernelArgs['attention_bwd'], ctx: PlanContext): Pass[] {
@@ -77,9 +82,10 @@ export function attentionBwdPlan(a: KernelArgs['attention_bwd'], ctx: PlanContex
   const d = ctx.scratch('attention.D', B * H * T); // D_i = dout_i . out_i, written by bwd_dq, read by bwd_dkv
   const params = [B, T, C, H, hs, F(1 / Math.sqrt(hs))];
   const groups = cdiv(B * H * T, WG);
+  const shader = attentionShader(hs, [a.out, a.qkv, a.dout, a.dqkv], ctx);
   return [
-    { shader: 'attention', entry: 'attention_bwd_dq', constants: { WG }, wg: [WG, 1], binds: [R(a.out), R(a.lse), R(a.qkv), R(a.dout), W(a.dqkv), W(d)], params, groups },
-    { shader: 'attention', entry: 'attention_bwd_dkv', constants: { WG }, wg: [WG, 1], binds: [null, R(a.lse), R(a.qkv), R(a.dout), W(a.dqkv), R(d)], params, groups },
+    { shader, entry: 'attention_bwd_dq', constants: { WG }, wg: [WG, 1], binds: [R(a.out), R(a.lse), R(a.qkv), R(a.dout), W(a.dqkv), W(d)], params, groups },
+    { shader, entry: 'attention_bwd_dkv', constants: { WG }, wg: [WG, 1], binds: [null, R(a.lse), R(a.qkv), R(a.dout), W(a.dqkv), R(d)], params, groups },
   ];
 }
 

@@ -2,6 +2,7 @@
 // scripts/raw-loader.mjs) turn `?raw` imports into strings.
 import add from '../../../../shaders/add.wgsl?raw';
 import attention from '../../../../shaders/attention.wgsl?raw';
+import attention_v4 from '../../../../shaders/attention_v4.wgsl?raw';
 import crossentropy from '../../../../shaders/crossentropy.wgsl?raw';
 import elementwise from '../../../../shaders/elementwise.wgsl?raw';
 import embedding from '../../../../shaders/embedding.wgsl?raw';
@@ -13,5 +14,5 @@ import matmul from '../../../../shaders/matmul.wgsl?raw';
 import optim from '../../../../shaders/optim.wgsl?raw';
 import reduce from '../../../../shaders/reduce.wgsl?raw';
 
-export const shaders = { add, attention, crossentropy, elementwise, embedding, f16, f16_native, gelu, layernorm, matmul, optim, reduce } as const;
+export const shaders = { add, attention, attention_v4, crossentropy, elementwise, embedding, f16, f16_native, gelu, layernorm, matmul, optim, reduce } as const;
 export type ShaderName = keyof typeof shaders;
