@@ -119,3 +119,22 @@ describe('device loss', () => {
     b.destroy();
   });
 });
+
+describe('WebGpuBackend.create', () => {
+  it('times the variants on this device and keeps the fastest of each family', async () => {
+    const { backend: b, selection } = await WebGpuBackend.create(device);
+    expect(selection).not.toBeNull();
+    const ms = selection!.ms;
+    const fastest = (fam: string) => Object.entries(ms).filter(([k]) => k.startsWith(fam)).sort((x, y) => x[1] - y[1])[0][0].split('.')[1];
+    expect(b.variants.matmul).toBe(fastest('matmul.'));
+    expect(b.variants.attention).toBe(fastest('attention.'));
+    b.destroy();
+  });
+
+  it('fixed variants skip the probe', async () => {
+    const { backend: b, selection } = await WebGpuBackend.create(device, { matmul: 'tiled', attention: 'tiled' });
+    expect(selection).toBeNull();
+    expect(b.variants).toMatchObject({ matmul: 'tiled', attention: 'tiled' });
+    b.destroy();
+  });
+});

@@ -10,6 +10,7 @@ import { plans } from './plans-misc';
 import type { Pass, PlanContext } from './pass';
 import { BufferPool, bytesFor } from './pool';
 import { UniformRing } from './uniforms';
+import { selectVariants, type Selection } from './select';
 
 export interface WebGpuOptions {
   matmul?: PlanContext['matmul'];
@@ -75,11 +76,20 @@ export class WebGpuBackend implements Backend {
     this.ctx = {
       scratch: (name, length) => this.scratchSlice(name, length),
       dummy: { buf: this.alloc(4, 'dummy'), offset: 0, length: 4 },
-      matmul: opts.matmul ?? 'rb',
+      matmul: opts.matmul ?? 'v4',
       attention: opts.attention ?? 'row',
       vec4: opts.vec4 ?? true,
       nativeF16: Boolean(opts.nativeF16 && device.features.has('shader-f16')),
     };
+  }
+
+  /** A backend whose matmul/attention variants are picked by timing them on this device (select.ts),
+   *  unless the options fix them. Costs ~0.1-0.5 s of probing on SwiftShader, much less on hardware. */
+  static async create(device: GPUDevice, opts: WebGpuOptions = {}): Promise<{ backend: WebGpuBackend; selection: Selection | null }> {
+    const backend = new WebGpuBackend(device, opts);
+    const selection = opts.matmul && opts.attention ? null : await selectVariants(backend);
+    if (selection) backend.setVariants({ matmul: opts.matmul ?? selection.matmul, attention: opts.attention ?? selection.attention });
+    return { backend, selection };
   }
 
   /** Kernel variants in use (chosen by timing in select.ts, or by options). */
