@@ -45,7 +45,7 @@ async function useTf(name: Peer): Promise<void> {
 /** Our matmul (variant chosen by timing) vs TF.js matMul, n x n x n, result read back on both sides. */
 async function matmul(sizes: number[], o: Opts): Promise<{ adapter: string; variant: string; select: Record<string, number>; rows: Row[] }> {
   const be = await ours();
-  const sel = await selectVariants(be, { size: 128 });
+  const sel = await selectVariants(be);
   const rows: Row[] = [];
   for (const n of sizes) {
     const a = be.alloc(n * n, 'a'), b = be.alloc(n * n, 'b'), out = be.alloc(n * n, 'out');
@@ -82,7 +82,7 @@ function tfAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Te
 /** attention_fwd (and _bwd, no peer) vs TF.js on the same shapes; GFLOP/s counts 4 B H T^2 hs (both sides). */
 async function attention(Ts: number[], o: Opts): Promise<{ adapter: string; variant: string; rows: Row[] }> {
   const be = await ours();
-  const sel = await selectVariants(be, { size: 128 });
+  const sel = await selectVariants(be);
   const rows: Row[] = [];
   const B = 1, C = 128, H = 4, hs = C / H;
   for (const T of Ts) {
@@ -128,7 +128,7 @@ async function attention(Ts: number[], o: Opts): Promise<{ adapter: string; vari
 /** One training step (SingleDeviceTrainer, the CLI's loop) on webgpu vs cpu, same config and data. */
 async function train(o: Opts): Promise<{ adapter: string; rows: Row[] }> {
   const be = await ours();
-  await selectVariants(be, { size: 128 });
+  await selectVariants(be);
   const cfg = parseConfig({ nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64, microBatch: 8, accum: 1, steps: 1000, evalEvery: 0, data: 'bench' });
   const text = Array.from({ length: 2000 }, (_, i) => `line ${i}: the quick brown fox jumps over the lazy dog. `).join('');
   const data = makeDataset('bench', text);

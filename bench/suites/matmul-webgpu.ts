@@ -9,6 +9,6 @@ export default async function run(opts: BenchOptions): Promise<BenchReport> {
   const sizes = opts.quick ? [128, 256] : [128, 256, 512];
   const r = await inChromium<{ adapter: string; variant: string; select: Record<string, number>; rows: Row[] }>('matmul', sizes, { quick: opts.quick });
   const sel = Object.entries(r.select).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
-  if (!opts.json) console.log(`matmul variant chosen by timing at 128: ${r.variant} (${sel})`);
+  if (!opts.json) console.log(`matmul variant chosen by timing: ${r.variant} (${sel})`);
   return { suite: 'matmul', machine: machine(`${r.adapter} (Chromium)`), cases: casesOf(r.rows, (row) => 2 * Number(row.params.M) ** 3) };
 }

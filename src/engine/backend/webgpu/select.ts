@@ -26,21 +26,30 @@ async function timeIt(be: WebGpuBackend, run: () => void, reps: number): Promise
   return ms[ms.length >> 1];
 }
 
-/** Time every matmul and attention-forward variant at a small training-like shape and keep the fastest. */
+/** Time the matmul and attention-forward variants at training-like shapes and keep the fastest. Matmul is a
+ *  two-round tournament: every variant at n = size, then those within 1.5x of the best at 2n (small
+ *  shapes hide the difference between close variants; the slow ones are not worth timing at 2n). */
 export async function selectVariants(be: WebGpuBackend, opts: { size?: number; reps?: number } = {}): Promise<Selection> {
-  const n = opts.size ?? 128;
+  const n0 = opts.size ?? 128;
   const reps = opts.reps ?? 3;
   const before = be.variants;
   const ms: Record<string, number> = {};
-  const a = be.alloc(n * n, 'probe.a');
-  const b = be.alloc(n * n, 'probe.b');
-  const out = be.alloc(n * n, 'probe.out');
-  const mm: KernelArgs['matmul'] = { out: whole(out), a: whole(a), b: whole(b), M: n, N: n, K: n, transA: false, transB: true, accumulate: false };
-  for (const v of ['naive', 'rb', 'v4', 'tiled'] as const) {
-    be.setVariants({ matmul: v });
-    ms[`matmul.${v}`] = await timeIt(be, () => be.dispatch('matmul', mm), reps);
-  }
-  const T = Math.min(n, 128), C = 64, H = 4, B = 2;
+  const matmulAt = async (n: number, variants: readonly PlanContext['matmul'][]): Promise<Record<string, number>> => {
+    const a = be.alloc(n * n, 'probe.a'), b = be.alloc(n * n, 'probe.b'), out = be.alloc(n * n, 'probe.out');
+    const mm: KernelArgs['matmul'] = { out: whole(out), a: whole(a), b: whole(b), M: n, N: n, K: n, transA: false, transB: true, accumulate: false };
+    const r: Record<string, number> = {};
+    for (const v of variants) {
+      be.setVariants({ matmul: v });
+      r[v] = ms[`matmul.${v}@${n}`] = await timeIt(be, () => be.dispatch('matmul', mm), reps);
+    }
+    for (const buf of [a, b, out]) be.free(buf);
+    return r;
+  };
+  const fastest = (r: Record<string, number>) => Object.entries(r).sort((x, y) => x[1] - y[1])[0];
+  const round1 = await matmulAt(n0, ['naive', 'rb', 'v4', 'tiled']);
+  const close = (Object.keys(round1) as PlanContext['matmul'][]).filter((v) => round1[v] <= 1.5 * fastest(round1)[1]);
+  const matmul = (close.length > 1 ? fastest(await matmulAt(2 * n0, close)) : fastest(round1))[0] as PlanContext['matmul'];
+  const T = Math.min(n0, 128), C = 64, H = 4, B = 2;
   const qkv = be.alloc(B * T * 3 * C, 'probe.qkv');
   const att = be.alloc(B * T * C, 'probe.att');
   const lse = be.alloc(B * H * T, 'probe.lse');
@@ -48,11 +57,10 @@ export async function selectVariants(be: WebGpuBackend, opts: { size?: number; r
     be.setVariants({ attention: v });
     ms[`attention.${v}`] = await timeIt(be, () => be.dispatch('attention_fwd', { out: whole(att), lse: whole(lse), qkv: whole(qkv), B, T, C, H }), reps);
   }
-  for (const buf of [a, b, out, qkv, att, lse]) be.free(buf);
-  const best = <T extends string>(names: readonly T[], fam: string): T => names.reduce((x, y) => (ms[`${fam}.${y}`] < ms[`${fam}.${x}`] ? y : x));
-  const sel: Selection = { matmul: best(['naive', 'rb', 'v4', 'tiled'] as const, 'matmul'), attention: best(['row', 'tiled'] as const, 'attention'), ms };
-  be.setVariants({ ...before, matmul: sel.matmul, attention: sel.attention });
-  return sel;
+  for (const buf of [qkv, att, lse]) be.free(buf);
+  const attention = ms['attention.tiled'] < ms['attention.row'] ? 'tiled' : 'row';
+  be.setVariants({ ...before, matmul, attention });
+  return { matmul, attention, ms };
 }
 
 const whole = (buf: { id: number; length: number; label: string }) => ({ buf, offset: 0, length: buf.length });
