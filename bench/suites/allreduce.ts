@@ -2,7 +2,8 @@
 // 2(N-1)/N (nccl-tests). The peer is this machine's limit: the same ranks doing only the ring's
 // reductions and copies (2(N-1)/N x S per rank) with no messages. A transferred buffer is not copied, so
 // on one machine the reduction is what costs. N = devices, S = bytes per rank.
-// `--quick`: fewer sizes and repeats.
+// `--quick`: fewer sizes and repeats. `--dist`: also end-to-end training on N = 1, 2, 4 devices and the
+// cost model's predictions against it (bench/dist.ts).
 import * as Comlink from 'comlink';
 import { machine, median, ratio, type BenchCase, type Suite, type Timing } from '../lib';
 import { reduceKernel } from '../../src/engine/collectives';
@@ -50,6 +51,16 @@ const bw = (t: Timing, S: number, N: number): Timing => {
   return { ...t, algbw_GBps: algbw, busbw_GBps: (algbw * 2 * (N - 1)) / N };
 };
 
+/** Ring time (ms) = a_N + b_N x S, through the 4 KB and 16 MB measurements of each N. */
+function fitComm(cases: BenchCase[]): (N: number, S: number) => number {
+  const at = (N: number, S: number) => cases.find((c) => c.name === `ring N=${N} ${fmt(S)}`)!.ours.median_ms;
+  return (N, S) => {
+    const [small, big] = [at(N, 4 * 1024), at(N, 16 * MB)];
+    const b = (big - small) / (16 * MB - 4 * 1024);
+    return small + b * (S - 4 * 1024);
+  };
+}
+
 const suite: Suite = async ({ quick, args }) => {
   const sizes = (quick ? [4 * 1024, MB, 16 * MB] : [4 * 1024, 64 * 1024, MB, 4 * MB, 16 * MB, 64 * MB]);
   const devices = [2, 4, 8];
@@ -81,6 +92,10 @@ const suite: Suite = async ({ quick, args }) => {
       if (!quick || S === 16 * MB) process.stderr.write(`  ${cases[cases.length - 1].name}: ring ${ours.median_ms.toFixed(2)} ms\n`);
     }
     await g.stop();
+  }
+  if (args.includes('--dist')) {
+    const { distCases } = await import('../dist');
+    cases.push(...(await distCases(quick, fitComm(cases))));
   }
   return { suite: 'allreduce', machine: machine(), cases };
 };
