@@ -15,6 +15,8 @@ export interface MeasureSpec {
   /** Ops per repeat, back to back, so tiny messages are timed over a loop rather than one call. */
   inner: number;
   codec?: 'f32' | 'f16';
+  /** Override the piece size for this measurement (every rank gets the same spec). */
+  pieceBytes?: number;
 }
 
 let comm: Comm | null = null;
@@ -37,6 +39,10 @@ const api = {
     const c = comm;
     if (!c) throw new Error('collective worker: init() first');
     const N = c.size;
+    if (spec.pieceBytes && spec.pieceBytes !== c.opts.pieceBytes) {
+      c.opts.pieceBytes = spec.pieceBytes;
+      if (arrays) arrays.ps = null; // the piece layout changed
+    }
     // Arrays persist across calls of the same size, so no mode pays for page faults or GC of another's.
     if (arrays?.n !== spec.n) arrays = { n: spec.n, x: new Float32Array(spec.n), recv: new Float32Array(spec.n).fill(1), ps: null };
     const { x, recv } = arrays; // recv stands in for received chunks in 'limit'
