@@ -53,35 +53,50 @@ fn matmul_naive(@builtin(global_invocation_id) gid: vec3u) {
   epilogue(row, col, acc);
 }
 
+// Register blocks are named variables, not private arrays: SwiftShader keeps dynamically indexed private
+// arrays in memory, and the unrolled form measured 2x faster there.
+fn store_row(row: u32, c0: u32, v: vec4f) {
+  if (row >= p.M) { return; }
+  for (var j = 0u; j < 4u; j++) {
+    if (c0 + j < p.N) { epilogue(row, c0 + j, v[j]); }
+  }
+}
+
+fn store_block(r0: u32, c0: u32, a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f) {
+  store_row(r0, c0, a0);
+  store_row(r0 + 1u, c0, a1);
+  store_row(r0 + 2u, c0, a2);
+  store_row(r0 + 3u, c0, a3);
+}
+
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul_rb(@builtin(global_invocation_id) gid: vec3u) {
   let c0 = gid.x * 4u;
   let r0 = gid.y * 4u;
   if (r0 >= p.M || c0 >= p.N) { return; }
   // Ragged edges: clamp the loads to the last row/column (always in bounds) and skip those stores.
-  var ra: array<u32, 4>;
-  var cb: array<u32, 4>;
-  for (var i = 0u; i < 4u; i++) {
-    ra[i] = p.o_a + min(r0 + i, p.M - 1u) * p.a_sm;
-    cb[i] = p.o_b + min(c0 + i, p.N - 1u) * p.b_sn;
-  }
-  var acc: array<vec4f, 4>;
+  let a0 = p.o_a + r0 * p.a_sm;
+  let a1 = p.o_a + min(r0 + 1u, p.M - 1u) * p.a_sm;
+  let a2 = p.o_a + min(r0 + 2u, p.M - 1u) * p.a_sm;
+  let a3 = p.o_a + min(r0 + 3u, p.M - 1u) * p.a_sm;
+  let b0 = p.o_b + c0 * p.b_sn;
+  let b1 = p.o_b + min(c0 + 1u, p.N - 1u) * p.b_sn;
+  let b2 = p.o_b + min(c0 + 2u, p.N - 1u) * p.b_sn;
+  let b3 = p.o_b + min(c0 + 3u, p.N - 1u) * p.b_sn;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k = 0u; k < p.K; k++) {
     let ka = k * p.a_sk;
     let kb = k * p.b_sk;
-    let bv = vec4f(b[cb[0] + kb], b[cb[1] + kb], b[cb[2] + kb], b[cb[3] + kb]);
-    acc[0] = fma(vec4f(a[ra[0] + ka]), bv, acc[0]);
-    acc[1] = fma(vec4f(a[ra[1] + ka]), bv, acc[1]);
-    acc[2] = fma(vec4f(a[ra[2] + ka]), bv, acc[2]);
-    acc[3] = fma(vec4f(a[ra[3] + ka]), bv, acc[3]);
+    let bv = vec4f(b[b0 + kb], b[b1 + kb], b[b2 + kb], b[b3 + kb]);
+    acc0 = fma(vec4f(a[a0 + ka]), bv, acc0);
+    acc1 = fma(vec4f(a[a1 + ka]), bv, acc1);
+    acc2 = fma(vec4f(a[a2 + ka]), bv, acc2);
+    acc3 = fma(vec4f(a[a3 + ka]), bv, acc3);
   }
-  for (var i = 0u; i < 4u; i++) {
-    let row = r0 + i;
-    if (row >= p.M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (c0 + j < p.N) { epilogue(row, c0 + j, acc[i][j]); }
-    }
-  }
+  store_block(r0, c0, acc0, acc1, acc2, acc3);
 }
 
 // Tiled: 16x16 invocations, each owning a 4x4 block of a 64x64 output tile; K advances TK at a time.
@@ -95,7 +110,10 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
   let tr = wid.y * TM;
   let tc = wid.x * TM;
   let flat = lid.y * 16u + lid.x;
-  var acc: array<vec4f, 4>;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k0 = 0u; k0 < p.K; k0 += TK) {
     // 256 invocations load 1024 elements of each tile: 4 each; out-of-range elements load 0.
     for (var e = 0u; e < 4u; e++) {
@@ -113,35 +131,20 @@ fn matmul_tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
       let bv = vec4f(tb[kk * TM + lid.x * 4u], tb[kk * TM + lid.x * 4u + 1u], tb[kk * TM + lid.x * 4u + 2u], tb[kk * TM + lid.x * 4u + 3u]);
-      for (var i = 0u; i < 4u; i++) {
-        acc[i] = fma(vec4f(ta[kk * TM + lid.y * 4u + i]), bv, acc[i]);
-      }
+      let ar = kk * TM + lid.y * 4u;
+      acc0 = fma(vec4f(ta[ar]), bv, acc0);
+      acc1 = fma(vec4f(ta[ar + 1u]), bv, acc1);
+      acc2 = fma(vec4f(ta[ar + 2u]), bv, acc2);
+      acc3 = fma(vec4f(ta[ar + 3u]), bv, acc3);
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u; i++) {
-    let row = tr + lid.y * 4u + i;
-    if (row >= p.M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      let col = tc + lid.x * 4u + j;
-      if (col < p.N) { epilogue(row, col, acc[i][j]); }
-    }
-  }
+  store_block(tr + lid.y * 4u, tc + lid.x * 4u, acc0, acc1, acc2, acc3);
 }
 
 // vec4 views of the same bindings (a different entry point may re-declare a binding with another type).
 @group(0) @binding(1) var<storage, read_write> a4: array<vec4f>; // op(a) as vec4 (see above)
 @group(0) @binding(2) var<storage, read_write> b4: array<vec4f>; // op(b) as vec4
-
-fn store4(r0: u32, c0: u32, acc: array<vec4f, 4>) {
-  for (var i = 0u; i < 4u; i++) {
-    let row = r0 + i;
-    if (row >= p.M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (c0 + j < p.N) { epilogue(row, c0 + j, acc[i][j]); }
-    }
-  }
-}
 
 // a [M,K] row-major (vec4 along k), b [K,N] row-major (vec4 along n).
 @compute @workgroup_size(WG_X, WG_Y)
@@ -151,25 +154,31 @@ fn matmul_v4_nn(@builtin(global_invocation_id) gid: vec3u) {
   if (r0 >= p.M || c0 >= p.N) { return; }
   let K4 = p.K / 4u;
   let N4 = p.N / 4u;
-  var ra: array<u32, 4>;
-  for (var i = 0u; i < 4u; i++) { ra[i] = p.o_a / 4u + min(r0 + i, p.M - 1u) * K4; }
+  let a0 = p.o_a / 4u + r0 * K4;
+  let a1 = p.o_a / 4u + min(r0 + 1u, p.M - 1u) * K4;
+  let a2 = p.o_a / 4u + min(r0 + 2u, p.M - 1u) * K4;
+  let a3 = p.o_a / 4u + min(r0 + 3u, p.M - 1u) * K4;
   var ib = p.o_b / 4u + gid.x;
-  var acc: array<vec4f, 4>;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k4 = 0u; k4 < K4; k4++) {
-    let x0 = a4[ra[0] + k4];
-    let x1 = a4[ra[1] + k4];
-    let x2 = a4[ra[2] + k4];
-    let x3 = a4[ra[3] + k4];
-    for (var kk = 0u; kk < 4u; kk++) {
-      let bv = b4[ib];
-      ib += N4;
-      acc[0] = fma(vec4f(x0[kk]), bv, acc[0]);
-      acc[1] = fma(vec4f(x1[kk]), bv, acc[1]);
-      acc[2] = fma(vec4f(x2[kk]), bv, acc[2]);
-      acc[3] = fma(vec4f(x3[kk]), bv, acc[3]);
-    }
+    let y0 = b4[ib];
+    let y1 = b4[ib + N4];
+    let y2 = b4[ib + 2u * N4];
+    let y3 = b4[ib + 3u * N4];
+    ib += 4u * N4;
+    let x0 = a4[a0 + k4];
+    acc0 = fma(vec4f(x0.x), y0, fma(vec4f(x0.y), y1, fma(vec4f(x0.z), y2, fma(vec4f(x0.w), y3, acc0))));
+    let x1 = a4[a1 + k4];
+    acc1 = fma(vec4f(x1.x), y0, fma(vec4f(x1.y), y1, fma(vec4f(x1.z), y2, fma(vec4f(x1.w), y3, acc1))));
+    let x2 = a4[a2 + k4];
+    acc2 = fma(vec4f(x2.x), y0, fma(vec4f(x2.y), y1, fma(vec4f(x2.z), y2, fma(vec4f(x2.w), y3, acc2))));
+    let x3 = a4[a3 + k4];
+    acc3 = fma(vec4f(x3.x), y0, fma(vec4f(x3.y), y1, fma(vec4f(x3.z), y2, fma(vec4f(x3.w), y3, acc3))));
   }
-  store4(r0, c0, acc);
+  store_block(r0, c0, acc0, acc1, acc2, acc3);
 }
 
 // a [M,K] row-major (vec4 along k), b stored [N,K] (nn.Linear weight; vec4 along k).
@@ -179,24 +188,33 @@ fn matmul_v4_nt(@builtin(global_invocation_id) gid: vec3u) {
   let r0 = gid.y * 4u;
   if (r0 >= p.M || c0 >= p.N) { return; }
   let K4 = p.K / 4u;
-  var ra: array<u32, 4>;
-  var rb: array<u32, 4>;
-  for (var i = 0u; i < 4u; i++) {
-    ra[i] = p.o_a / 4u + min(r0 + i, p.M - 1u) * K4;
-    rb[i] = p.o_b / 4u + min(c0 + i, p.N - 1u) * K4;
-  }
-  var acc: array<vec4f, 4>;
+  let a0 = p.o_a / 4u + r0 * K4;
+  let a1 = p.o_a / 4u + min(r0 + 1u, p.M - 1u) * K4;
+  let a2 = p.o_a / 4u + min(r0 + 2u, p.M - 1u) * K4;
+  let a3 = p.o_a / 4u + min(r0 + 3u, p.M - 1u) * K4;
+  let b0 = p.o_b / 4u + c0 * K4;
+  let b1 = p.o_b / 4u + min(c0 + 1u, p.N - 1u) * K4;
+  let b2 = p.o_b / 4u + min(c0 + 2u, p.N - 1u) * K4;
+  let b3 = p.o_b / 4u + min(c0 + 3u, p.N - 1u) * K4;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k4 = 0u; k4 < K4; k4++) {
-    let y0 = b4[rb[0] + k4];
-    let y1 = b4[rb[1] + k4];
-    let y2 = b4[rb[2] + k4];
-    let y3 = b4[rb[3] + k4];
-    for (var i = 0u; i < 4u; i++) {
-      let x = a4[ra[i] + k4];
-      acc[i] += vec4f(dot(x, y0), dot(x, y1), dot(x, y2), dot(x, y3));
-    }
+    let y0 = b4[b0 + k4];
+    let y1 = b4[b1 + k4];
+    let y2 = b4[b2 + k4];
+    let y3 = b4[b3 + k4];
+    let x0 = a4[a0 + k4];
+    acc0 += vec4f(dot(x0, y0), dot(x0, y1), dot(x0, y2), dot(x0, y3));
+    let x1 = a4[a1 + k4];
+    acc1 += vec4f(dot(x1, y0), dot(x1, y1), dot(x1, y2), dot(x1, y3));
+    let x2 = a4[a2 + k4];
+    acc2 += vec4f(dot(x2, y0), dot(x2, y1), dot(x2, y2), dot(x2, y3));
+    let x3 = a4[a3 + k4];
+    acc3 += vec4f(dot(x3, y0), dot(x3, y1), dot(x3, y2), dot(x3, y3));
   }
-  store4(r0, c0, acc);
+  store_block(r0, c0, acc0, acc1, acc2, acc3);
 }
 
 // a stored [K,M] (vec4 along m), b [K,N] row-major (vec4 along n): weight gradients dW = dY^T X.
@@ -209,16 +227,19 @@ fn matmul_v4_tn(@builtin(global_invocation_id) gid: vec3u) {
   let N4 = p.N / 4u;
   var ia = p.o_a / 4u + gid.y;
   var ib = p.o_b / 4u + gid.x;
-  var acc: array<vec4f, 4>;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k = 0u; k < p.K; k++) {
     let x = a4[ia];
-    let bv = b4[ib];
+    let y = b4[ib];
     ia += M4;
     ib += N4;
-    acc[0] = fma(vec4f(x.x), bv, acc[0]);
-    acc[1] = fma(vec4f(x.y), bv, acc[1]);
-    acc[2] = fma(vec4f(x.z), bv, acc[2]);
-    acc[3] = fma(vec4f(x.w), bv, acc[3]);
+    acc0 = fma(vec4f(x.x), y, acc0);
+    acc1 = fma(vec4f(x.y), y, acc1);
+    acc2 = fma(vec4f(x.z), y, acc2);
+    acc3 = fma(vec4f(x.w), y, acc3);
   }
-  store4(r0, c0, acc);
+  store_block(r0, c0, acc0, acc1, acc2, acc3);
 }
