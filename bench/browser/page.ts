@@ -132,17 +132,22 @@ async function train(o: Opts): Promise<{ adapter: string; rows: Row[] }> {
   const cfg = parseConfig({ nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64, microBatch: 8, accum: 1, steps: 1000, evalEvery: 0, data: 'bench' });
   const text = Array.from({ length: 2000 }, (_, i) => `line ${i}: the quick brown fox jumps over the lazy dog. `).join('');
   const data = makeDataset('bench', text);
+  let perStep = { readbacks: 0, submits: 0, dispatches: 0 };
   const run = async (b: Backend) => {
     const t = new SingleDeviceTrainer(b, cfg, data);
     const r = await timeAsync(() => t.trainStep(), o.quick ? { warmup: 1, runs: 3, maxMs: 3000 } : { warmup: 2, runs: 5, maxMs: 8000 });
+    if (b === be) {
+      be.resetCounters(); // one more step, counted on its own
+      await t.trainStep();
+      const c = be.resetCounters();
+      perStep = { readbacks: c.readbacks, submits: c.submits, dispatches: c.dispatches };
+    }
     t.destroy();
     return r;
   };
-  be.resetCounters();
   const gpu = await run(be);
-  const readbacks = be.resetCounters().readbacks;
   const cpu = await run(new CpuBackend());
-  const params = { backend: 'webgpu', nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64, microBatch: 8, readbacks_total: readbacks };
+  const params = { backend: 'webgpu', nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64, microBatch: 8, readbacks_per_step: perStep.readbacks, submits_per_step: perStep.submits, dispatches_per_step: perStep.dispatches };
   return { adapter: adapterName, rows: [{ name: 'train step 2x64, B=8, T=64', params, ours: gpu, peers: { 'ringlab-cpu': cpu } }] };
 }
 
