@@ -27,24 +27,29 @@ interface Run { name: string; over: RunConfigInput }
 
 const spawn = (r: number) => spawnNodeWorker(new URL('../src/workers/device.worker.ts', import.meta.url), `device ${r}`);
 
-/** Step ms (min and median after one warm-up step) and comm share of a config. */
-async function measure(over: RunConfigInput, steps: number) {
-  const cfg = parseConfig({ evalEvery: 0, warmup: 0, steps: 1000, ...over });
-  const data = loadData(cfg.data);
-  const c = await Coordinator.start({ cfg, data: { train: data.train, val: data.val, vocabSize: data.tokenizer.vocabSize }, spawn });
+/** Step ms (min and median after one warm-up step) and comm share of every config. The configs are
+ *  stepped round-robin (all coordinators alive, idle workers cost nothing), so a machine whose load
+ *  drifts slows them alike; the fastest step is the least disturbed one, so the model is fitted and
+ *  checked on min, and the median is reported beside it. */
+async function measureAll(runs: Run[], steps: number) {
+  const data = loadData('brown');
+  const dd = { train: data.train, val: data.val, vocabSize: data.tokenizer.vocabSize };
+  const cs: Coordinator[] = [];
   try {
-    await c.trainStep();
-    const ms: number[] = [], share: number[] = [];
+    for (const r of runs) cs.push(await Coordinator.start({ cfg: parseConfig({ evalEvery: 0, warmup: 0, steps: 1000, ...r.over }), data: dd, spawn }));
+    for (const c of cs) await c.trainStep(); // warm-up
+    const ms: number[][] = runs.map(() => []), share: number[][] = runs.map(() => []);
     for (let s = 0; s < steps; s++) {
-      const m = await c.trainStep();
-      ms.push(m.ms_step);
-      share.push(m.comm_share);
+      process.stderr.write(`  dist round ${s + 1}/${steps}\n`);
+      for (let i = 0; i < cs.length; i++) {
+        const m = await cs[i].trainStep();
+        ms[i].push(m.ms_step);
+        share[i].push(m.comm_share);
+      }
     }
-    // The machine is shared: the fastest step is the least disturbed one, so the model is fitted and
-    // checked on min; the median is reported beside it.
-    return { cfg, V: data.tokenizer.vocabSize, ms: Math.min(...ms), median: median(ms), share: median(share) };
+    return runs.map((run, i) => ({ run, cfg: cs[i].o.cfg, V: dd.vocabSize, ms: Math.min(...ms[i]), median: median(ms[i]), share: median(share[i]) }));
   } finally {
-    await c.stop();
+    await Promise.all(cs.map((c) => c.stop()));
   }
 }
 
@@ -56,7 +61,7 @@ const flops = (cfg: ReturnType<typeof parseConfig>, P: number) => {
 /** The end-to-end cases with measured and predicted step times. */
 export async function distCases(quick: boolean, comm: CommFit): Promise<BenchCase[]> {
   const cores = cpus().length;
-  const steps = quick ? 4 : 7;
+  const steps = quick ? 4 : 8;
   const small: RunConfigInput = { nLayer: 1, nEmbd: 32, nHead: 2, blockSize: 32 };
   const large: RunConfigInput = { nLayer: 2, nEmbd: 64, nHead: 4, blockSize: 64 };
   const G = 16;
@@ -67,12 +72,8 @@ export async function distCases(quick: boolean, comm: CommFit): Promise<BenchCas
   runs.push({ name: 'train large N=4 link 20MB/s 5ms', over: { ...large, devices: 4, microBatch: G / 4, linkBw: 0.02, linkLatency: 5 } });
   runs.push({ name: 'train large N=2 accum 2 link 20MB/s 5ms', over: { ...large, devices: 2, microBatch: G / 4, accum: 2, linkBw: 0.02, linkLatency: 5 } });
 
-  type Result = { run: Run } & Awaited<ReturnType<typeof measure>>;
-  const results: Result[] = [];
-  for (const r of runs) {
-    process.stderr.write(`  ${r.name} ...\n`);
-    results.push({ run: r, ...(await measure(r.over, steps)) });
-  }
+  type Result = Awaited<ReturnType<typeof measureAll>>[number];
+  const results: Result[] = await measureAll(runs, steps);
   // Fit compute = F / rate + c0 on the two N = 1 runs (exact through both points).
   const ones = results.filter((x) => x.cfg.devices === 1);
   const F = ones.map((x) => flops(x.cfg, numParams(modelConfigOf(x.cfg, x.V))));
