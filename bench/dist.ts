@@ -1,13 +1,13 @@
 // End-to-end data-parallel training on N = 1, 2, 4 worker devices (the real runtime), its comm share,
 // and a small cost model validated against it, in the manner of ASTRA-sim's validation tables.
 // Cost model of one step (ms), fitted on this machine:
-//   compute = (N c0 + F / rate) / min(N, k)        F = 6 P G T + 12 L G T^2 C  (forward + backward FLOPs)
-//             c0 = fixed cost per device per step (dispatch overheads, optimizer, small-shape effects),
+//   compute = (w G T + F / rate) / min(N, k)       F = 6 P G T + 12 L G T^2 C  (forward + backward FLOPs)
+//             w = cost per token beyond FLOPs (memory-bound ops: LayerNorm, softmax, embedding, copies),
 //             k = cores actually available to the run (2 on an idle machine; less when shared)
 //   comm    = sum over buckets of a_N + b_N S_b    (ring allreduce fitted from the allreduce sweep:
 //             a_N = latency term, 1 / b_N = algbw at large sizes)
 //   link    = sum over buckets of 2(N-1) (lat + S_b / (N bw))  (the simulated interconnect's delays)
-// rate and c0 come from the N = 1 runs of two model sizes (small and large sweep), k from the large N = 2
+// rate and w come from the N = 1 runs of two model sizes (small and large sweep), k from the large N = 2
 // run; a_N, b_N from the allreduce sweep at 4 KB and 16 MB. Every other row is a prediction.
 // Legend: N = devices, P = parameters, G = global batch, T = blockSize, L = layers, C = channels, S = bytes.
 import { cpus } from 'node:os';
@@ -74,11 +74,13 @@ export async function distCases(quick: boolean, comm: CommFit): Promise<BenchCas
 
   type Result = Awaited<ReturnType<typeof measureAll>>[number];
   const results: Result[] = await measureAll(runs, steps);
-  // Fit compute = F / rate + c0 on the two N = 1 runs (exact through both points).
+  // Fit ms = w tok + F / rate on the two N = 1 runs (exact through both points; tok = G T).
   const ones = results.filter((x) => x.cfg.devices === 1);
   const F = ones.map((x) => flops(x.cfg, numParams(modelConfigOf(x.cfg, x.V))));
-  const rate = (F[1] - F[0]) / (ones[1].ms - ones[0].ms); // FLOPs per ms
-  const c0 = ones[0].ms - F[0] / rate;
+  const tok = ones.map((x) => x.cfg.microBatch * x.cfg.accum * x.cfg.blockSize);
+  const inv = (F[1] * tok[0] - F[0] * tok[1]) / (ones[1].ms * tok[0] - ones[0].ms * tok[1]); // FLOPs per ms
+  const rate = inv > 0 ? inv : Infinity;
+  const w = (ones[0].ms - F[0] / rate) / tok[0];
   const commOf = (x: Result) => {
     const mc = modelConfigOf(x.cfg, x.V), N = x.cfg.devices;
     const buckets = planBuckets(paramSpecs(mc), x.cfg.bucketMb * 2 ** 20).buckets.map((b) => (b.hi - b.lo) * 4);
@@ -87,7 +89,7 @@ export async function distCases(quick: boolean, comm: CommFit): Promise<BenchCas
     const link = N > 1 ? buckets.reduce((a, S) => a + 2 * (N - 1) * (x.cfg.linkLatency + (bw > 0 ? S / N / bw : 0)), 0) : 0;
     return commMs + link;
   };
-  const work = (x: Result) => x.cfg.devices * c0 + flops(x.cfg, numParams(modelConfigOf(x.cfg, x.V))) / rate;
+  const work = (x: Result) => w * x.cfg.devices * x.cfg.microBatch * x.cfg.accum * x.cfg.blockSize + flops(x.cfg, numParams(modelConfigOf(x.cfg, x.V))) / rate;
   const two = results.find((x) => x.run.name === 'train large N=2')!;
   const k = Math.min(cores, Math.max(1, work(two) / (two.ms - commOf(two))));
 
@@ -96,7 +98,7 @@ export async function distCases(quick: boolean, comm: CommFit): Promise<BenchCas
     const N = cfg.devices;
     const P = numParams(modelConfigOf(cfg, x.V));
     const predicted = work(x) / Math.min(N, k) + commOf(x);
-    const fitted = N === 1 ? 'rate, c0' : x === two ? 'k' : 'no';
+    const fitted = N === 1 ? 'rate, w' : x === two ? 'k' : 'no';
     const tokens = N * cfg.microBatch * cfg.accum * cfg.blockSize;
     return {
       name: x.run.name,
@@ -109,7 +111,7 @@ export async function distCases(quick: boolean, comm: CommFit): Promise<BenchCas
   const rows = out.map((c) => [c.name, c.ours.min_ms.toFixed(1), (c.ours.predicted_ms as number).toFixed(1), `${(c.ours.error_pct as number).toFixed(1)}%`, Math.round(c.ours.tokens_per_s as number), `${(100 * (c.ours.comm_share as number)).toFixed(1)}%`]);
   rows.forEach((r, i) => r.push(String(out[i].params.fitted)));
   const head = ['config', 'measured ms (min)', 'predicted ms', 'error', 'tokens/s', 'comm share', 'fitted here'];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  process.stderr.write(`cost model (rate ${(rate / 1e6).toFixed(3)} GFLOP/s per core, c0 ${c0.toFixed(1)} ms per device, k ${k.toFixed(2)} cores)\n${[head, ...rows].map((r) => r.map((v, i) => String(v).padEnd(w[i])).join('  ')).join('\n')}\n`);
+  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  process.stderr.write(`cost model (rate ${(rate / 1e6).toFixed(3)} GFLOP/s per core, w ${(w * 1000).toFixed(1)} us per token, k ${k.toFixed(2)} cores)\n${[head, ...rows].map((r) => r.map((v, i) => String(v).padEnd(width[i])).join('  ')).join('\n')}\n`);
   return out;
 }
