@@ -1,13 +1,13 @@
-// `npm run eval -- --weights FILE.safetensors [--data FILE|task] [--windows N]`: prints {"loss": ...},
-// the mean per-token loss over non-overlapping windows of the data (its validation split for brown and
-// tasks), encoded with the model's own vocabulary.
+// `npm run eval -- --weights FILE.safetensors [--data FILE|task] [--windows N] [--backend cpu|webgpu|auto]`:
+// prints {"loss": ...}, the mean per-token loss over non-overlapping windows of the data (its validation
+// split for brown and tasks), encoded with the model's own vocabulary.
 import { readFileSync } from 'node:fs';
-import { CpuBackend } from '../engine/backend/cpu';
 import { isTask } from '../engine/data/tasks';
 import { makeBatch, makeDataset } from '../engine/data/dataset';
 import { GPT } from '../engine/model/gpt';
 import { importWeights } from '../engine/train/weights';
 import { UserError } from './args';
+import { createBackend } from './backend';
 import { loadData, loadText } from './data';
 import { runMain } from './main';
 
@@ -15,7 +15,7 @@ function flags(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i]?.replace(/^--/, '');
-    if (!argv[i].startsWith('--') || !['weights', 'data', 'windows', 'batch'].includes(name)) throw new UserError(`unknown option ${argv[i]} (use --weights FILE --data FILE|task [--windows N])`);
+    if (!argv[i].startsWith('--') || !['weights', 'data', 'windows', 'batch', 'backend'].includes(name)) throw new UserError(`unknown option ${argv[i]} (use --weights FILE --data FILE|task [--windows N] [--backend cpu|webgpu|auto])`);
     if (argv[i + 1] === undefined) throw new UserError(`option ${argv[i]} needs a value`);
     out[name] = argv[i + 1];
   }
@@ -25,6 +25,8 @@ function flags(argv: string[]): Record<string, string> {
 await runMain('eval', async () => {
   const f = flags(process.argv.slice(2));
   if (!f.weights) throw new UserError('--weights FILE.safetensors is required');
+  const kind = f.backend ?? 'cpu';
+  if (kind !== 'cpu' && kind !== 'webgpu' && kind !== 'auto') throw new UserError(`--backend must be one of cpu|webgpu|auto, got ${kind}`);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(f.weights);
@@ -41,13 +43,19 @@ await runMain('eval', async () => {
   const count = Math.min(maxWindows, Math.floor((stream.length - 1) / T));
   if (count < 1) throw new UserError(`--data has ${stream.length} tokens, fewer than one window of ${T + 1}`);
   const B = Math.min(16, count);
-  const model = new GPT(new CpuBackend(), w.cfg, B);
-  model.setParams(w.params);
+  const be = await createBackend(kind);
+  if (kind !== 'cpu') console.error(be.detail); // stdout stays one JSON line
   let sum = 0;
-  for (let i = 0; i < count; i += B) {
-    const offsets = Array.from({ length: Math.min(B, count - i) }, (_, j) => (i + j) * T);
-    const b = makeBatch(stream, offsets, T);
-    sum += await model.forwardLoss(b.ids, b.targets, b.B, T);
+  try {
+    const model = new GPT(be.backend, w.cfg, B);
+    model.setParams(w.params);
+    for (let i = 0; i < count; i += B) {
+      const offsets = Array.from({ length: Math.min(B, count - i) }, (_, j) => (i + j) * T);
+      const b = makeBatch(stream, offsets, T);
+      sum += await model.forwardLoss(b.ids, b.targets, b.B, T);
+    }
+  } finally {
+    be.close(); // the GPUDevice and GPU object would keep Node alive
   }
   console.log(JSON.stringify({ loss: sum / (count * T), windows: count, tokens: count * T }));
 });
