@@ -4,7 +4,7 @@
 // Node only. Without a GPU, Dawn needs a Vulkan driver it accepts: SwiftShader from Debian's chromium
 // package. The Vulkan loader reads VK_ICD_FILENAMES when the GPU object is created, so setting it here, in
 // the main thread, before loading `webgpu` is enough; a worker_thread's process.env is a private copy the
-// loader never sees, so a multi-device run calls gpuEnv() in the main thread before starting its workers.
+// loader never sees, so a multi-device run calls backendForDevices() in the main thread first.
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,13 +72,16 @@ async function newDevice(): Promise<{ device: GPUDevice; adapter: GPUAdapter } |
   const g = await nodeGpu();
   if (!g) return { reason: "the 'webgpu' package did not load (npm install)" };
   users++;
-  const adapter = await g.requestAdapter();
-  if (!adapter) {
+  try {
+    const adapter = await g.requestAdapter();
+    if (adapter) return { device: await openDevice(adapter), adapter };
+  } catch (e) {
     release(null);
-    const icd = process.env.VK_ICD_FILENAMES;
-    return { reason: `no WebGPU adapter was granted (Vulkan driver: ${icd ? icd : 'none found'})` };
+    return { reason: `opening a WebGPU device failed: ${(e as Error).message}` };
   }
-  return { device: await openDevice(adapter), adapter };
+  release(null);
+  const icd = process.env.VK_ICD_FILENAMES;
+  return { reason: `no WebGPU adapter was granted (Vulkan driver: ${icd ? icd : 'none found'})` };
 }
 
 /** A WebGPU backend on `device` with kernel variants picked by timing them on it. */
@@ -109,6 +112,33 @@ export async function createBackend(kind: RunConfig['backend']): Promise<RunBack
     if ('reason' in d) throw new UserError(`--backend webgpu: ${d.reason}; ${INSTALL}`);
     return webgpuOn(d.device, d.adapter, 'backend ');
   }
+  const { choice, adapter, opened } = await probe();
+  const why = `backend auto: ${choice.reason}`;
+  if (choice.backend === 'webgpu' && choice.device) return webgpuOn(choice.device, adapter, `${why} Using `);
+  if (opened) release(null); // the probe destroyed its device; drop the GPU object too
+  return cpu(why);
+}
+
+/** A multi-device run's backend, settled in the main thread before its workers start: sets the Vulkan
+ *  environment (a worker_thread's process.env is a copy the loader never reads), fails early (exit 2) when
+ *  webgpu has no adapter, and decides `auto` once (N probes at once would share the cores, time each
+ *  other, and could disagree). Each worker then opens its own GPUDevice with createBackend(name). */
+export async function backendForDevices(kind: RunConfig['backend']): Promise<{ name: BackendName; reason: string | null }> {
+  if (kind === 'cpu') return { name: 'cpu', reason: null };
+  gpuEnv();
+  if (kind === 'webgpu') {
+    const d = await newDevice();
+    if ('reason' in d) throw new UserError(`--backend webgpu: ${d.reason}; ${INSTALL}`);
+    release(d.device);
+    return { name: 'webgpu', reason: null };
+  }
+  const { choice, opened } = await probe();
+  if (opened) release(choice.device);
+  return { name: choice.backend, reason: `backend auto: ${choice.reason}` };
+}
+
+/** chooseBackendMeasured with a device of this process's GPU object. */
+async function probe() {
   const probed: { adapter: GPUAdapter | null } = { adapter: null };
   const choice = await chooseBackendMeasured({
     openDevice: async () => {
@@ -118,8 +148,10 @@ export async function createBackend(kind: RunConfig['backend']): Promise<RunBack
       return d.device;
     },
   });
-  const why = `backend auto: ${choice.reason}`;
-  if (choice.backend === 'webgpu' && choice.device) return webgpuOn(choice.device, probed.adapter, `${why} Using `);
-  if (probed.adapter) release(null); // the probe destroyed its device; drop the GPU object too
-  return cpu(why);
+  return { choice, adapter: probed.adapter, opened: probed.adapter !== null };
+}
+
+declare global {
+  /** In a Node worker_thread (set by src/workers/node-boot.mjs): how a device worker builds its backend. */
+  var ringlabCreateBackend: typeof createBackend | undefined;
 }
