@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { GpuPanel } from './GpuPanel';
 import { probeEnvironment } from './probeEnvironment';
+import { TrainPanel } from './train/TrainPanel';
 
 export function App() {
   useEffect(() => {
@@ -14,6 +15,7 @@ export function App() {
           Train a small GPT on simulated devices that exchange gradients by ring allreduce, and watch what happens.
         </p>
       </header>
+      <TrainPanel />
       <GpuPanel />
     </main>
   );

@@ -1,0 +1,25 @@
+// The run settings form: the exposed RunConfig fields in groups; locked while a run is in progress.
+import { FIELD_GROUPS } from '../../state/trainForm';
+import { isActive, useTrain } from '../../state/trainStore';
+import { SettingField } from './SettingField';
+
+/** Settings grouped as devices / training / model; each shows its own validation message. */
+export function TrainSettings() {
+  const form = useTrain((s) => s.form);
+  const errors = useTrain((s) => s.errors);
+  const setField = useTrain((s) => s.setField);
+  const locked = useTrain((s) => isActive(s.status));
+  return (
+    <div className="settings">
+      {FIELD_GROUPS.map((g) => (
+        <fieldset key={g.title}>
+          <legend>{g.title}</legend>
+          {g.fields.map((f) => (
+            <SettingField key={f.key} spec={f} value={form[f.key]} error={errors[f.key]} disabled={locked} onChange={(v) => setField(f.key, v)} />
+          ))}
+        </fieldset>
+      ))}
+      {errors.config && <p className="error" data-testid="settings-error">{errors.config}</p>}
+    </div>
+  );
+}
