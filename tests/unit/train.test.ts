@@ -15,7 +15,7 @@ import { taskText } from '../../src/engine/data/tasks';
 import { clipCoef } from '../../src/engine/optim/clip';
 import { LossScaler } from '../../src/engine/optim/scaler';
 import { lrAt } from '../../src/engine/optim/schedule';
-import { f16BitsToF32, f32ToF16Bits, roundToF16 } from '../../src/engine/train/fp16';
+import { f16BitsToF32, f32ToF16Bits, roundToF16 } from '../../src/engine/ops/f16';
 import { DivergenceError, SingleDeviceTrainer } from '../../src/engine/train/loop';
 import { Replica } from '../../src/engine/train/replica';
 import { relErr } from './gradcheck-helpers';

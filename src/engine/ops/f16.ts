@@ -7,10 +7,9 @@
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** f16 bits of the f32 value v (round to nearest even; |v| >= 65520 gives +-inf; NaN gives a quiet NaN). */
-export function f32ToF16Bits(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
+/** f16 bits of the f32 whose bit pattern is x (round to nearest even; |v| >= 65520 gives +-inf; NaN
+ *  gives a quiet NaN). Integer-only, so hot loops over a Uint32Array view avoid a float round trip. */
+export function f16BitsOfF32Bits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const a = x & 0x7fffffff;
   if (a > 0x7f800000) return sign | 0x7e00;
@@ -22,12 +21,21 @@ export function f32ToF16Bits(v: number): number {
     if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h++; // a carry into the exponent is still right
     return sign | h;
   }
-  // Subnormal half (or zero): units of 2^-24; the product is exact in f64.
-  const s = Math.abs(f32[0]) * 16777216;
-  let r = Math.floor(s);
-  const d = s - r;
-  if (d > 0.5 || (d === 0.5 && (r & 1))) r++;
-  return sign | r;
+  // Subnormal half (or zero), in units of 2^-24: shift the full 24-bit significand into place.
+  const e = a >>> 23;
+  if (e < 102) return sign; // below 2^-25: rounds to zero
+  const m = (a & 0x7fffff) | 0x800000;
+  const shift = 126 - e; // 14..24
+  let h = m >>> shift;
+  const rest = m & ((1 << shift) - 1), mid = 1 << (shift - 1);
+  if (rest > mid || (rest === mid && (h & 1))) h++;
+  return sign | h;
+}
+
+/** f16 bits of the f32 value v (see f16BitsOfF32Bits). */
+export function f32ToF16Bits(v: number): number {
+  f32[0] = v;
+  return f16BitsOfF32Bits(u32[0]);
 }
 
 /** The f32 value of f16 bits h (exact). */
@@ -38,6 +46,25 @@ export function f16BitsToF32(h: number): number {
   if (e === 0) return sign * m * 2 ** -24;
   if (e === 31) return m ? NaN : sign * Infinity;
   return sign * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+let halfTable: Float32Array | null = null;
+
+/** All 65536 f16 bit patterns as f32 (256 KB, built on first use): decoding by lookup in hot loops. */
+export function f16Table(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = f16BitsToF32(h);
+  }
+  return halfTable;
+}
+
+/** Round every element to the nearest f16 value, in place (overflow to inf, tiny values to subnormals or 0). */
+export function roundToF16(x: Float32Array): Float32Array {
+  const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const t = f16Table();
+  for (let i = 0; i < x.length; i++) x[i] = t[f16BitsOfF32Bits(bits[i])];
+  return x;
 }
 
 /** The packed words of a Float32Array buffer, as u32 (same memory). */

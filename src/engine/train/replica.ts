@@ -17,7 +17,7 @@ import { WeightEma } from '../optim/ema';
 import { Optimizer, type OptimizerState } from '../optim/optimizers';
 import { LossScaler, type ScalerState } from '../optim/scaler';
 import { Rng } from '../rng';
-import { roundToF16 } from './fp16';
+import { roundToF16 } from '../ops/f16';
 
 export interface ReplicaOptions {
   /** The parameter range whose optimizer state this device owns (ZeRO-1); default [0, P). */
