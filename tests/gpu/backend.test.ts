@@ -2,18 +2,12 @@
 // order survives write() between dispatches, limit checks fail loudly, and device loss fails (not hangs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebGpuBackend } from '../../src/engine/backend/webgpu/backend';
-import { getDevice, releaseGpu } from './gpu';
+import { closeBackend, getDevice, openBackend } from './gpu';
 
 let device: GPUDevice;
 let be: WebGpuBackend;
-beforeAll(async () => {
-  ({ device } = await getDevice());
-  be = new WebGpuBackend(device);
-});
-afterAll(() => {
-  be?.destroy();
-  releaseGpu(device);
-});
+beforeAll(async () => ({ device, be } = await openBackend()));
+afterAll(() => closeBackend(be, device));
 
 const whole = (buf: { id: number; length: number; label: string }) => ({ buf, offset: 0, length: buf.length });
 

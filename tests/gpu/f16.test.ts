@@ -4,19 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebGpuBackend } from '../../src/engine/backend/webgpu/backend';
 import { f16BitsToF32, f32ToF16Bits, packF16 } from '../../src/engine/ops/f16';
-import { getDevice, releaseGpu } from './gpu';
+import { closeBackend, openBackend } from './gpu';
 import { both, randn } from './harness';
 
 let device: GPUDevice;
 let be: WebGpuBackend;
-beforeAll(async () => {
-  ({ device } = await getDevice());
-  be = new WebGpuBackend(device);
-});
-afterAll(() => {
-  be?.destroy();
-  releaseGpu(device);
-});
+beforeAll(async () => ({ device, be } = await openBackend()));
+afterAll(() => closeBackend(be, device));
 
 const bits = (f: Float32Array) => Array.from(new Uint32Array(f.buffer, f.byteOffset, f.length));
 const asF32 = (u: Uint32Array) => new Float32Array(u.buffer, u.byteOffset, u.length);

@@ -1,5 +1,6 @@
 // Shared Dawn device for the WGSL execution tests (Node, `webgpu` package, SwiftShader via VK_ICD_FILENAMES).
 import { create, globals } from 'webgpu';
+import { WebGpuBackend } from '../../src/engine/backend/webgpu/backend';
 import { openDevice } from '../../src/engine/backend/webgpu/device';
 
 Object.assign(globalThis, globals);
@@ -21,4 +22,16 @@ export async function getDevice(): Promise<{ adapter: GPUAdapter; device: GPUDev
 export function releaseGpu(device?: GPUDevice): void {
   device?.destroy();
   gpu = null;
+}
+
+/** A device and a WebGpuBackend with the default kernel variants, for one test file. */
+export async function openBackend(): Promise<{ device: GPUDevice; be: WebGpuBackend }> {
+  const { device } = await getDevice();
+  return { device, be: new WebGpuBackend(device) };
+}
+
+/** Release what openBackend gave. */
+export function closeBackend(be: WebGpuBackend | undefined, device: GPUDevice | undefined): void {
+  be?.destroy();
+  releaseGpu(device);
 }

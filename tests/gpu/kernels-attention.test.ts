@@ -3,19 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebGpuBackend } from '../../src/engine/backend/webgpu/backend';
 import { attentionFwdPlan } from '../../src/engine/backend/webgpu/plans-nn';
-import { getDevice, releaseGpu } from './gpu';
+import { closeBackend, openBackend } from './gpu';
 import { both, randn, worst } from './harness';
 
 let device: GPUDevice;
 let be: WebGpuBackend;
-beforeAll(async () => {
-  ({ device } = await getDevice());
-  be = new WebGpuBackend(device);
-});
-afterAll(() => {
-  be?.destroy();
-  releaseGpu(device);
-});
+beforeAll(async () => ({ device, be } = await openBackend()));
+afterAll(() => closeBackend(be, device));
 
 const shapes = [
   { B: 1, T: 1, C: 8, H: 2 },

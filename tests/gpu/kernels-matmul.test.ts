@@ -1,19 +1,13 @@
 // matmul (every variant, every transpose, bias, accumulate) vs the CPU twin at tile-aligned and ragged shapes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebGpuBackend } from '../../src/engine/backend/webgpu/backend';
-import { getDevice, releaseGpu } from './gpu';
+import { closeBackend, openBackend } from './gpu';
 import { both, randn, worst } from './harness';
 
 let device: GPUDevice;
 let be: WebGpuBackend;
-beforeAll(async () => {
-  ({ device } = await getDevice());
-  be = new WebGpuBackend(device);
-});
-afterAll(() => {
-  be?.destroy();
-  releaseGpu(device);
-});
+beforeAll(async () => ({ device, be } = await openBackend()));
+afterAll(() => closeBackend(be, device));
 
 // Shapes: tile-aligned, ragged (not multiples of 4, 8, 32 or 64), single row/column, K = 1.
 const shapes: [number, number, number][] = [[64, 64, 64], [37, 70, 29], [1, 33, 5], [65, 1, 130], [128, 96, 256], [12, 20, 1]];

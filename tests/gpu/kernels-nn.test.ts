@@ -2,19 +2,13 @@
 // 64-invocation workgroup) and with every tensor also packed into one shared buffer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebGpuBackend } from '../../src/engine/backend/webgpu/backend';
-import { getDevice, releaseGpu } from './gpu';
+import { closeBackend, openBackend } from './gpu';
 import { both, ids, randn, worst } from './harness';
 
 let device: GPUDevice;
 let be: WebGpuBackend;
-beforeAll(async () => {
-  ({ device } = await getDevice());
-  be = new WebGpuBackend(device);
-});
-afterAll(() => {
-  be?.destroy();
-  releaseGpu(device);
-});
+beforeAll(async () => ({ device, be } = await openBackend()));
+afterAll(() => closeBackend(be, device));
 
 const close = (got: Float32Array, want: Float32Array, atol: number, rtol: number) => expect(worst(got, want, atol, rtol).ratio).toBeLessThanOrEqual(1);
 
