@@ -3,7 +3,6 @@ import { save, table, type Suite } from '../../bench/lib';
 
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
   // Each suite lives in bench/suites/<name>.ts and default-exports a Suite.
-  // Registered here as they land: matmul, attention, allreduce, train, checkpoint.
   allreduce: () => import('../../bench/suites/allreduce'),
   train: () => import('../../bench/suites/train'),
   matmul: () => import('../../bench/suites/matmul'),
@@ -21,9 +20,14 @@ if (!name || !suites[name]) {
   console.error(`npm run bench: unknown or missing suite${name ? ` '${name}'` : ''}; choose one of: ${Object.keys(suites).join(', ') || '(none yet)'}`);
   process.exit(2);
 }
+if (backend !== 'cpu' && backend !== 'webgpu') {
+  console.error(`npm run bench: --backend must be cpu or webgpu, got ${backend ?? '(nothing)'}`);
+  process.exit(2);
+}
 // matmul on webgpu runs in Chromium against TF.js's WebGPU/WebGL backends (bench/suites/matmul-webgpu.ts).
 const suite = (await suites[name === 'matmul' && backend === 'webgpu' ? 'matmul-webgpu' : name]()).default;
 const report = await suite({ json, backend, quick, args: argv });
-const file = save(report, backend);
+// A --quick sweep is a smoke run: it never replaces the committed full results.
+const file = save(report, quick ? `${backend}-quick` : backend);
 if (json) console.log(JSON.stringify(report));
 else console.log(`${table(report)}\n\nsaved ${file}`);
