@@ -30,7 +30,15 @@ export interface DeviceInfo { rank: number; backend: string; shard: [number, num
 let device: DistDevice | null = null;
 let fault: Fault | null = null;
 
+let closeBackend: (() => void) | null = null;
+
 async function makeBackend(kind: RunConfig['backend']): Promise<Backend> {
+  // Node worker_threads: the same creation as a single-device run (its own GPUDevice through Dawn).
+  if (globalThis.ringlabCreateBackend) {
+    const be = await globalThis.ringlabCreateBackend(kind);
+    closeBackend = be.close;
+    return be.backend;
+  }
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (kind === 'cpu' || (kind === 'auto' && !gpu)) return new CpuBackend();
   if (!gpu) throw new Error('backend webgpu: this worker has no navigator.gpu');
@@ -93,6 +101,8 @@ const api = {
     device?.comm.transport.close();
     device?.destroy();
     device = null;
+    closeBackend?.(); // the GPUDevice and GPU object, in Node
+    closeBackend = null;
   },
 };
 

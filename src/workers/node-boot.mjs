@@ -7,4 +7,6 @@ import '../../scripts/register-raw.mjs';
 
 register();
 globalThis.ringlabParentPort = parentPort;
+// Device workers build their backend as a single-device run does (loaded only when a device asks).
+globalThis.ringlabCreateBackend = async (kind) => (await import('../cli/backend.ts')).createBackend(kind);
 await import(workerData.entry);

@@ -13,7 +13,7 @@ import { checkMemory, fmt } from '../engine/memory';
 import { GPT } from '../engine/model/gpt';
 import { DivergenceError } from '../engine/train/loop';
 import { exportWeights } from '../engine/train/weights';
-import { UserError } from '../cli/args';
+import { backendForDevices } from '../cli/backend';
 import { Progress } from '../cli/progress';
 import { memoryBudget, type RunOptions } from '../cli/run-single';
 import { Coordinator, DeviceFailure } from './coordinator';
@@ -25,13 +25,15 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 
 /** Train on cfg.devices workers; returns validation losses and throughput. */
 export async function runMulti(cfg: RunConfig, data: Dataset, o: RunOptions): Promise<{ valBefore: number; valAfter: number; tokensPerS: number }> {
-  if (cfg.backend === 'webgpu') throw new UserError('--backend webgpu is not available in the command line yet; use cpu');
   const V = data.tokenizer.vocabSize;
   const mem = checkMemory(cfg, V, memoryBudget(cfg.devices));
   // Data-size errors before any worker starts (user errors, exit 2).
   new GlobalSampler(windowCount(data.train.length, cfg.blockSize), globalBatch(cfg), cfg.seed);
   fixedWindows(data.val.length, cfg.blockSize, cfg.evalWindows);
   const log = (s: string) => o.quiet || process.stderr.write(s + '\n');
+  const chosen = await backendForDevices(cfg.backend); // Vulkan env for the workers; auto decided once, here
+  if (chosen.reason) log(chosen.reason);
+  cfg = { ...cfg, backend: chosen.name };
   log(`data ${data.name}: ${data.train.length} train / ${data.val.length} val tokens, vocabulary ${V}; model ${mem.params} parameters, ~${fmt(mem.total)} per device`);
   const c = await Coordinator.start({ cfg, data: { train: data.train, val: data.val, vocabSize: V }, spawn, timeoutMs: 60_000 }).catch(fail);
   try {

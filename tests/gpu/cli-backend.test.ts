@@ -1,6 +1,7 @@
 // `npm run train --backend cpu|webgpu|auto` end to end on a tiny model: the webgpu run gives the cpu run's
-// losses step by step, auto prints the probe timings and trains on the backend they favour, and a machine
-// without a usable Vulkan driver gets one line naming what to install (exit 2).
+// losses step by step, on one device and on two worker devices, auto prints the probe timings and trains
+// on the backend they favour, and a machine without a usable Vulkan driver gets one line naming what to
+// install (exit 2).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,19 @@ describe('npm run train --backend', () => {
     for (const d of diffs) expect(d).toBeLessThan(1e-5);
     expect(Math.abs(a[5].val_loss! - b[5].val_loss!)).toBeLessThan(1e-5);
     expect(a[5].loss).toBeLessThan(a[0].loss - 0.05); // the updates matter: a skipped update would show
+  });
+
+  it('--devices 2: each worker opens its own GPUDevice and the run keeps the one-device losses', () => {
+    // Two devices of micro-batch 2 make the same global batch of 4 as the cpu run above (same windows).
+    const r = train(['--backend', 'webgpu', '--devices', '2', '--micro-batch', '2', '--steps', '2', '--out', join(dir, 'multi')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^2 devices \(webgpu\)/m);
+    const devices = JSON.parse(readFileSync(join(dir, 'multi', 'devices.json'), 'utf8')) as { backend: string }[];
+    expect(devices.map((d) => d.backend)).toEqual(['webgpu', 'webgpu']);
+    const one = metrics(join(dir, 'cpu')), two = metrics(join(dir, 'multi'));
+    expect(two.map((m) => m.step)).toEqual([1, 2]);
+    // Same tolerance and reason as above; the split adds a ring allreduce sum order (~1e-7 relative).
+    for (let i = 0; i < 2; i++) expect(Math.abs(two[i].loss - one[i].loss)).toBeLessThan(1e-5);
   });
 
   it('auto times both backends, says so, and trains on the faster', () => {
