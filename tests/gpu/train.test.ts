@@ -5,7 +5,7 @@ import { CpuBackend } from '../../src/engine/backend/cpu';
 import type { Backend } from '../../src/engine/backend/types';
 import { whole } from '../../src/engine/backend/types';
 import { WebGpuBackend } from '../../src/engine/backend/webgpu/backend';
-import { Fp16Accumulator } from '../../src/engine/backend/webgpu/fp16-accumulator';
+import { Fp16Accumulator } from '../../src/engine/train/fp16-accumulator';
 import { globalBatch, parseConfig, type RunConfig } from '../../src/engine/config';
 import { makeBatch, makeDataset, type Dataset } from '../../src/engine/data/dataset';
 import { shard } from '../../src/engine/data/sampler';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/backend/cpu';
 import { parseConfig } from '../../src/engine/config';
-import { makeDataset } from '../../src/engine/data/dataset';
+import { makeBatch, makeDataset } from '../../src/engine/data/dataset';
 import { taskText } from '../../src/engine/data/tasks';
 import { clipCoef } from '../../src/engine/optim/clip';
 import { LossScaler } from '../../src/engine/optim/scaler';
@@ -138,6 +138,31 @@ describe('single-device loop', () => {
     expect(f16.out.every((m) => !m.skipped)).toBe(true);
     // fp16 gradient storage changes the grads by ~2^-11 relative: losses agree to ~1e-3
     f16.out.forEach((m, i) => expect(Math.abs(m.loss - f32.out[i].loss)).toBeLessThan(1e-3));
+  });
+  it('fp16 accumulates gradients across micro-batches in fp16 storage', async () => {
+    const cfg = parseConfig({ ...tiny, precision: 'fp16', accum: 2 });
+    const data = dataset();
+    const batch = (o: number) => makeBatch(data.train, [o, o + 40], cfg.blockSize);
+    const r16 = new Replica(new CpuBackend(), cfg, data.tokenizer.vocabSize);
+    const r32 = new Replica(new CpuBackend(), parseConfig({ ...tiny, accum: 2 }), data.tokenizer.vocabSize);
+    const scale = 1024 / (4 * cfg.blockSize);
+    r16.zeroGrads();
+    await r16.microStep(batch(0), scale);
+    const after1 = await r16.readGrads();
+    await r16.microStep(batch(100), scale);
+    const after2 = await r16.readGrads();
+    // every stored value is an fp16 value after each micro-batch (f32 accumulation would leave most not)
+    for (const g of [after1, after2]) expect(g.every((v) => f16BitsToF32(f32ToF16Bits(v)) === v)).toBe(true);
+    // and the sum is f16(f16(g1) + g2) of the fp32 per-micro-batch gradients, to one fp16 rounding
+    r32.zeroGrads();
+    await r32.microStep(batch(0), scale);
+    const g1 = await r32.readGrads();
+    r32.zeroGrads();
+    await r32.microStep(batch(100), scale);
+    const g2 = await r32.readGrads();
+    const want = roundToF16(roundToF16(g1).map((v, i) => v + g2[i]));
+    expect(relErr(after2, want)).toBeLessThan(2 ** -10); // one f16 ulp: the backward adds g2 in pieces
+    expect(after2.some((v, i) => v !== Math.fround(g1[i] + g2[i]))).toBe(true);
   });
   it('accumulation over micro-steps gives the same step as one larger micro-batch', async () => {
     const a = await run({ microBatch: 4, accum: 2 }), b = await run({ microBatch: 8, accum: 1 });

@@ -17,7 +17,7 @@ import { WeightEma } from '../optim/ema';
 import { Optimizer, type OptimizerState } from '../optim/optimizers';
 import { LossScaler, type ScalerState } from '../optim/scaler';
 import { Rng } from '../rng';
-import { roundToF16 } from '../ops/f16';
+import { Fp16Accumulator } from './fp16-accumulator';
 
 export interface ReplicaOptions {
   /** The parameter range whose optimizer state this device owns (ZeRO-1); default [0, P). */
@@ -50,6 +50,8 @@ export class Replica {
   readonly lo: number;
   readonly hi: number;
   private readonly meters = new Map<string, GradMeter>();
+  /** fp16 storage for the gradients in mixed precision (null in fp32). */
+  private readonly f16: Fp16Accumulator | null;
 
   /** Builds the model with nanoGPT init from cfg.seed (every device gets the same weights). */
   constructor(readonly backend: Backend, readonly cfg: RunConfig, readonly vocabSize: number, opts: ReplicaOptions = {}) {
@@ -61,6 +63,7 @@ export class Replica {
     this.optimizer = new Optimizer(backend, this.model.specs, cfg, this.lo, this.hi);
     this.scaler = new LossScaler({ enabled: cfg.precision === 'fp16' });
     this.ema = cfg.emaDecay > 0 ? new WeightEma(backend, this.model.params, cfg.emaDecay) : null;
+    this.f16 = cfg.precision === 'fp16' ? new Fp16Accumulator(backend, this.numParams) : null;
   }
 
   /** grads = 0 (before the first micro-step of an optimizer step). */
@@ -68,9 +71,14 @@ export class Replica {
     this.model.zeroGrads();
   }
 
-  /** Forward + backward on one micro-batch; grads += d(loss sum) * gradScale. Returns the loss SUM. */
-  microStep(batch: Batch, gradScale: number, onGradReady?: (specIndex: number) => void | Promise<void>): Promise<number> {
-    return this.model.forwardBackward(batch.ids, batch.targets, batch.B, batch.T, gradScale, onGradReady);
+  /** Forward + backward on one micro-batch; grads += d(loss sum) * gradScale. Returns the loss SUM.
+   *  In fp16 the running sum is then stored as fp16, so gradients accumulate across micro-batches in fp16
+   *  storage. Not while onGradReady is set: buckets are then being read for the allreduce, and the caller
+   *  rounds the reduced sum (roundGradsToFp16) instead. */
+  async microStep(batch: Batch, gradScale: number, onGradReady?: (specIndex: number) => void | Promise<void>): Promise<number> {
+    const loss = await this.model.forwardBackward(batch.ids, batch.targets, batch.B, batch.T, gradScale, onGradReady);
+    if (this.f16 && !onGradReady) this.f16.roundInPlace(whole(this.model.grads));
+    return loss;
   }
 
   /** A host copy of grads[lo, hi). */
@@ -85,7 +93,8 @@ export class Replica {
 
   /** Store grads[lo, hi) as fp16 would (mixed precision): overflow becomes inf, tiny values flush. */
   async roundGradsToFp16(lo = 0, hi = this.numParams): Promise<void> {
-    this.writeGrads(roundToF16(await this.readGrads(lo, hi)), lo);
+    if (!this.f16) throw new Error('roundGradsToFp16: this replica trains in fp32');
+    this.f16.roundInPlace(sub(whole(this.model.grads), lo, hi - lo));
   }
 
   /** Sum of squares (of the still-scaled gradients) and the overflow flag over grads[lo, hi). */
@@ -140,6 +149,7 @@ export class Replica {
   destroy(): void {
     this.optimizer.destroy();
     this.ema?.destroy();
+    this.f16?.destroy();
     for (const m of this.meters.values()) m.destroy();
     this.model.destroy();
   }

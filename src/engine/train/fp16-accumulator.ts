@@ -6,8 +6,8 @@
 // Cost per micro-batch: read 4n + 2n, write 2n bytes (f16_accumulate) plus the 4n-byte zeroing; the
 // persistent accumulator is 2n bytes (fp32: 4n), and a readback of the accumulated gradients (allreduce)
 // moves 2n bytes instead of 4n.
-import type { Backend, Buffer, Slice } from '../types';
-import { whole } from '../types';
+import type { Backend, Buffer, Slice } from '../backend/types';
+import { sub, whole } from '../backend/types';
 
 export class Fp16Accumulator {
   readonly packed: Buffer;
@@ -29,6 +29,15 @@ export class Fp16Accumulator {
   /** grads = f32(acc). */
   unpackTo(grads: Slice): void {
     this.be.dispatch('f16_unpack', { out: grads, packed: whole(this.packed), n: this.n });
+  }
+
+  /** x = f16(x) in place, through the accumulator's storage (x.length <= n): what storing x as fp16 does
+   *  (overflow -> inf, tiny values -> subnormals or 0). Three dispatches on the device, no readback. */
+  roundInPlace(x: Slice): void {
+    const words = sub(whole(this.packed), 0, Math.ceil(x.length / 2));
+    this.be.dispatch('fill', { out: words, value: 0, n: words.length });
+    this.be.dispatch('f16_accumulate', { acc: words, x, n: x.length });
+    this.be.dispatch('f16_unpack', { out: x, packed: words, n: x.length });
   }
 
   destroy(): void {
