@@ -2,20 +2,23 @@
 // prints {"loss": ...}, the mean per-token loss over non-overlapping windows of the data (its validation
 // split for brown and tasks), encoded with the model's own vocabulary.
 import { readFileSync } from 'node:fs';
+import { parseConfig } from '../engine/config';
 import { isTask } from '../engine/data/tasks';
 import { makeBatch, makeDataset } from '../engine/data/dataset';
+import { checkMemory } from '../engine/memory';
 import { GPT } from '../engine/model/gpt';
 import { importWeights } from '../engine/train/weights';
 import { UserError } from './args';
 import { createBackend } from './backend';
 import { loadData, loadText } from './data';
 import { runMain } from './main';
+import { memoryBudget } from './run-single';
 
 function flags(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i]?.replace(/^--/, '');
-    if (!argv[i].startsWith('--') || !['weights', 'data', 'windows', 'batch', 'backend'].includes(name)) throw new UserError(`unknown option ${argv[i]} (use --weights FILE --data FILE|task [--windows N] [--backend cpu|webgpu|auto])`);
+    if (!argv[i].startsWith('--') || !['weights', 'data', 'windows', 'backend'].includes(name)) throw new UserError(`unknown option ${argv[i]} (use --weights FILE --data FILE|task [--windows N] [--backend cpu|webgpu|auto])`);
     if (argv[i + 1] === undefined) throw new UserError(`option ${argv[i]} needs a value`);
     out[name] = argv[i + 1];
   }
@@ -43,6 +46,9 @@ await runMain('eval', async () => {
   const count = Math.min(maxWindows, Math.floor((stream.length - 1) / T));
   if (count < 1) throw new UserError(`--data has ${stream.length} tokens, fewer than one window of ${T + 1}`);
   const B = Math.min(16, count);
+  // The model's activations for B windows must fit before anything is allocated (no optimizer state here).
+  const { vocabSize, ...shape } = w.cfg;
+  checkMemory(parseConfig({ ...shape, microBatch: B, optimizer: 'sgd', momentum: 0, warmup: 0 }), vocabSize, memoryBudget(1));
   const be = await createBackend(kind);
   if (kind !== 'cpu') console.error(be.detail); // stdout stays one JSON line
   let sum = 0;

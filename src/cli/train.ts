@@ -18,6 +18,8 @@ await runMain('train', async () => {
   if (extra['save-init'] && !extra.out) throw new UserError('--save-init needs --out DIR');
   if (extra.resume) throw new UserError('--resume: checkpoints are not available in this build yet');
   if (config.checkpointEvery > 0) throw new UserError('--checkpoint-every: checkpoints are not available in this build yet');
+  if (config.killDevice) throw new UserError('--kill-device: fault injection and recovery are not available in this build yet');
+  if (config.recovery !== 'restart') throw new UserError('--recovery: fault recovery is not available in this build yet');
   const sample = extra.sample === undefined ? 0 : Number(extra.sample);
   if (!(Number.isInteger(sample) && sample >= 0 && sample <= 100_000)) throw new UserError(`--sample must be an integer in [0, 100000], got ${extra.sample}`);
   const data = loadData(config.data);

@@ -83,7 +83,7 @@ const fields = {
 export const RunConfigSchema = z.object(fields).strict().superRefine((c, ctx) => {
   const bad = (path: keyof RunConfig, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.nEmbd % c.nHead !== 0) bad('nEmbd', `${c.nEmbd} is not divisible by nHead ${c.nHead}`);
-  if (c.minLr > c.lr) bad('minLr', `${c.minLr} is above lr ${c.lr}`);
+  if (c.schedule !== 'constant' && c.minLr > c.lr) bad('minLr', `${c.minLr} is above lr ${c.lr}`);
   if (c.warmup > c.steps) bad('warmup', `${c.warmup} steps is longer than the run (${c.steps} steps)`);
   if (c.slowDevice && c.slowDevice.rank >= c.devices) bad('slowDevice', `rank ${c.slowDevice.rank} does not exist with ${c.devices} device(s)`);
   if (c.killDevice && c.killDevice.rank >= c.devices) bad('killDevice', `rank ${c.killDevice.rank} does not exist with ${c.devices} device(s)`);
@@ -119,9 +119,21 @@ export function migrateConfig(raw: unknown): unknown {
   return raw;
 }
 
+/** Defaults that follow other settings when those are given and these are not: warmup never longer than
+ *  the run, and the cosine floor a tenth of the peak lr (as the fixed defaults 20 and 3e-4 are for 300
+ *  steps at 3e-3), so `--steps 5` or `--lr 1e-4` alone are valid runs. */
+function derivedDefaults(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const r = raw as Record<string, unknown>;
+  const out = { ...r };
+  if (r.warmup === undefined && typeof r.steps === 'number' && r.steps >= 1) out.warmup = Math.min(20, Math.floor(r.steps));
+  if (r.minLr === undefined && typeof r.lr === 'number' && r.lr >= 0) out.minLr = r.lr / 10;
+  return out;
+}
+
 /** Validate (and default) settings; throws ConfigError with specific messages. */
 export function parseConfig(raw: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(migrateConfig(raw ?? {}));
+  const r = RunConfigSchema.safeParse(derivedDefaults(migrateConfig(raw ?? {})));
   if (r.success) return r.data;
   throw new ConfigError(r.error.issues.map((i) => {
     const key = i.path.join('.') || 'config';

@@ -39,6 +39,14 @@ describe('RunConfig', () => {
     expect(issues({ devices: 4, killDevice: '1@500', steps: 100 })).toEqual(['killDevice: step 500 is after the last step 100']);
     expect(issues({ slowDevice: 'fast' })[0]).toMatch(/^slowDevice: must be RANK:FACTOR/);
   });
+  it('derives warmup and the cosine floor from steps and lr when they are not given', () => {
+    expect(parseConfig({ steps: 5 }).warmup).toBe(5);
+    expect(parseConfig({ steps: 500 }).warmup).toBe(20);
+    expect(parseConfig({ lr: 1e-4 }).minLr).toBeCloseTo(1e-5, 15);
+    expect(parseConfig({ lr: 1e-4, minLr: 0 }).minLr).toBe(0);
+    // a constant schedule has no floor to check
+    expect(parseConfig({ schedule: 'constant', lr: 1e-4, minLr: 1e-3 }).lr).toBe(1e-4);
+  });
   it('parses RANK:FACTOR and RANK@STEP strings into objects', () => {
     const c = parseConfig({ devices: 4, slowDevice: '3:2.5', killDevice: '1@50' });
     expect(c.slowDevice).toEqual({ rank: 3, factor: 2.5 });

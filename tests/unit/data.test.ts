@@ -64,6 +64,8 @@ describe('synthetic tasks', () => {
     expect(isTask('add')).toBe(true);
     expect(isTask('shakespeare.txt')).toBe(false);
     expect(taskText('nope')).toBeNull();
+    // names of Object.prototype members are not tasks (they would be files)
+    for (const name of ['toString', 'hasOwnProperty', 'constructor', '__proto__']) expect(isTask(name)).toBe(false);
   });
 });
 

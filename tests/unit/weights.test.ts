@@ -54,6 +54,10 @@ describe('weights file', () => {
     ['a repeated vocabulary entry', 'VOCAB', () => edit((_, m) => (m.vocab = JSON.stringify([...tok.chars.slice(1), 'a'])))],
     ['another format', 'METADATA', () => edit((_, m) => (m.format = 'pt'))],
     ['a future version', 'METADATA', () => edit((_, m) => (m.version = '9'))],
+    // a hostile header must be refused before the config's parameters are allocated (120 G floats here)
+    ['a config far beyond the engine', 'CONFIG', () => edit((_, m) => (m.config = JSON.stringify({ ...cfg, nEmbd: 100_000, nHead: 1 })))],
+    ['a config too large for its tensors', 'MISSING', () => edit((_, m) => (m.config = JSON.stringify({ ...cfg, nLayer: 48 })))],
+    ['a config that is not an object', 'CONFIG', () => edit((_, m) => (m.config = 'null'))],
   ])('rejects %s with %s', (_what, expected, make) => {
     expect(code(make())).toBe(expected);
   });

@@ -37,7 +37,7 @@ function addition(digits: number): Line {
 
 /** The generator of a task name (copy, reverse, add, add1..add9), or null if it is not a task. */
 function lineOf(name: string): Line | null {
-  if (lines[name]) return lines[name];
+  if (Object.hasOwn(lines, name)) return lines[name];
   const m = /^add([1-9])?$/.exec(name);
   return m ? addition(m[1] ? Number(m[1]) : 3) : null;
 }

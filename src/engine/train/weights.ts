@@ -29,6 +29,7 @@ export function importWeights(bytes: Uint8Array): LoadedWeights {
   let cfg: ModelConfig;
   try {
     const c = JSON.parse(metadata.config ?? '');
+    if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new RangeError('it must be a JSON object');
     cfg = { vocabSize: c.vocabSize, blockSize: c.blockSize, nLayer: c.nLayer, nHead: c.nHead, nEmbd: c.nEmbd };
     checkModelConfig(cfg);
   } catch (e) {
@@ -42,15 +43,17 @@ export function importWeights(bytes: Uint8Array): LoadedWeights {
   }
   if (tokenizer.vocabSize !== cfg.vocabSize) throw new SafetensorsError('VOCAB', `vocabulary has ${tokenizer.vocabSize} characters, config says ${cfg.vocabSize}`);
   const specs = paramSpecs(cfg);
-  const params = new Float32Array(numParams(cfg));
+  // Every tensor is checked against the config before anything is allocated: the data is already bounded
+  // by the file's size, so a hostile header with a huge config cannot make us reserve gigabytes.
   for (const s of specs) {
     const t = tensors.get(s.name);
     if (!t) throw new SafetensorsError('MISSING', `tensor ${s.name} is missing`);
     if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i])) {
       throw new SafetensorsError('SHAPE', `${s.name} has shape [${t.shape}], the config needs [${s.shape}]`);
     }
-    params.set(t.data, s.offset);
   }
+  const params = new Float32Array(numParams(cfg));
+  for (const s of specs) params.set(tensors.get(s.name)!.data, s.offset);
   const known = new Set(specs.map((s) => s.name));
   const extra = [...tensors.keys()].filter((k) => !known.has(k));
   if (extra.length) throw new SafetensorsError('EXTRA', `unexpected tensor(s): ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''}`);
