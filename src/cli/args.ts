@@ -2,7 +2,7 @@
 // kebab-case flag, validated by the same zod schema as the UI and checkpoints. `--config FILE|link`
 // supplies a base (a JSON file, or a share link whose #hash holds key=value pairs); flags override it.
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, configKeys, describeKey, parseConfig, type ConfigKey, type RunConfig } from '../engine/config';
+import { ConfigError, configKeys, describeKey, parseConfig, parseDecimal, type ConfigKey, type RunConfig } from '../engine/config';
 
 /** A mistake in the user's flags or files: reported as one line, exit code 2. */
 export class UserError extends Error {
@@ -17,8 +17,8 @@ const flagToKey = new Map(configKeys.filter((k) => k !== 'version').map((k) => [
  *  schema names the problem). */
 function value(key: ConfigKey, text: string): unknown {
   if (STRING_KEYS.has(key)) return text;
-  if (text.trim() === '' || Number.isNaN(Number(text))) return text;
-  return Number(text);
+  const n = parseDecimal(text);
+  return Number.isNaN(n) ? text : n;
 }
 
 export interface CliOptions<Extra extends string> {

@@ -85,6 +85,11 @@ export const RunConfigSchema = z.object(fields).strict().superRefine((c, ctx) =>
   if (c.nEmbd % c.nHead !== 0) bad('nEmbd', `${c.nEmbd} is not divisible by nHead ${c.nHead}`);
   if (c.schedule !== 'constant' && c.minLr > c.lr) bad('minLr', `${c.minLr} is above lr ${c.lr}`);
   if (c.warmup > c.steps) bad('warmup', `${c.warmup} steps is longer than the run (${c.steps} steps)`);
+  if (c.devices === 1) {
+    // one device has no peers: these would silently do nothing
+    const peerOnly = [c.zero === 1 && 'zero', c.compress !== 'none' && 'compress', c.linkBw > 0 && 'linkBw', c.linkLatency > 0 && 'linkLatency', c.slowDevice && 'slowDevice'].filter(Boolean);
+    if (peerOnly.length) bad('devices', `${peerOnly.join(', ')} need 2 or more devices (one device has no peers to talk to or wait for)`);
+  }
   if (c.slowDevice && c.slowDevice.rank >= c.devices) bad('slowDevice', `rank ${c.slowDevice.rank} does not exist with ${c.devices} device(s)`);
   if (c.killDevice && c.killDevice.rank >= c.devices) bad('killDevice', `rank ${c.killDevice.rank} does not exist with ${c.devices} device(s)`);
   if (c.killDevice && c.killDevice.step > c.steps) bad('killDevice', `step ${c.killDevice.step} is after the last step ${c.steps}`);
@@ -94,6 +99,13 @@ export const RunConfigSchema = z.object(fields).strict().superRefine((c, ctx) =>
 export type RunConfig = z.output<typeof RunConfigSchema>;
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type ConfigKey = keyof typeof fields;
+
+/** A decimal number typed by a person ("12", "-0.5", "3e-4"), or NaN for anything else: Number() would
+ *  also take "0x10", "0b11" or "Infinity", which no setting means. */
+export function parseDecimal(text: string): number {
+  const t = text.trim();
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) ? Number(t) : NaN;
+}
 
 /** Names of all settings, in schema order. */
 export const configKeys = Object.keys(fields) as ConfigKey[];

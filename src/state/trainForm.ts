@@ -2,7 +2,7 @@
 // typed, and their validation through the shared RunConfig schema (its messages, by field). Settings the
 // page does not expose are fixed here (backend, evaluation cadence) or take the schema's defaults.
 // Pure: no React, no DOM. Legend: N = devices, B = micro-batch, K = accum, T = block size.
-import { migrateConfig, RunConfigSchema, type RunConfig, type RunConfigInput } from '../engine/config';
+import { migrateConfig, parseDecimal, RunConfigSchema, type RunConfig, type RunConfigInput } from '../engine/config';
 
 export type FieldKey = 'devices' | 'microBatch' | 'accum' | 'allreduce' | 'steps' | 'warmup' | 'lr' | 'data' | 'nLayer' | 'nHead' | 'nEmbd' | 'blockSize';
 
@@ -63,7 +63,7 @@ const isField = (k: string): k is FieldKey => FIELD_GROUPS.some((g) => g.fields.
 
 /** A typed number field as a number: blank or junk becomes NaN so the schema reports it (never a default). */
 function toNumber(s: string): number {
-  return s.trim() === '' ? NaN : Number(s.trim());
+  return parseDecimal(s);
 }
 
 /** The settings object the form describes (not yet validated). */

@@ -1,6 +1,6 @@
 // The run settings schema: defaults, ranges, cross-field rules and their messages.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configKeys, defaultConfig, globalBatch, parseConfig } from '../../src/engine/config';
+import { ConfigError, configKeys, defaultConfig, globalBatch, parseConfig, parseDecimal } from '../../src/engine/config';
 
 const issues = (raw: unknown): string[] => {
   try {
@@ -38,6 +38,7 @@ describe('RunConfig', () => {
     expect(issues({ devices: 2, slowDevice: '2:3' })).toEqual(['slowDevice: rank 2 does not exist with 2 device(s)']);
     expect(issues({ devices: 4, killDevice: '1@500', steps: 100 })).toEqual(['killDevice: step 500 is after the last step 100']);
     expect(issues({ slowDevice: 'fast' })[0]).toMatch(/^slowDevice: must be RANK:FACTOR/);
+    expect(issues({ devices: 1, zero: 1, linkBw: 1 })).toEqual(['devices: zero, linkBw need 2 or more devices (one device has no peers to talk to or wait for)']);
   });
   it('derives warmup and the cosine floor from steps and lr when they are not given', () => {
     expect(parseConfig({ steps: 5 }).warmup).toBe(5);
@@ -51,5 +52,12 @@ describe('RunConfig', () => {
     const c = parseConfig({ devices: 4, slowDevice: '3:2.5', killDevice: '1@50' });
     expect(c.slowDevice).toEqual({ rank: 3, factor: 2.5 });
     expect(c.killDevice).toEqual({ rank: 1, step: 50 });
+  });
+});
+
+describe('parseDecimal', () => {
+  it('reads decimal numbers and nothing else', () => {
+    expect(['12', ' -0.5 ', '3e-4', '.5', '+7', '1E3'].map(parseDecimal)).toEqual([12, -0.5, 3e-4, 0.5, 7, 1000]);
+    for (const junk of ['', '0x10', '0b11', 'Infinity', '1,5', '2 3', 'fast', '1e']) expect(parseDecimal(junk)).toBeNaN();
   });
 });

@@ -121,3 +121,23 @@ describe('communication', () => {
     expect(maxAbsDiff(f16.weights[0], f32.weights[0])).toBeLessThan(1e-2);
   });
 });
+
+describe('divergence', () => {
+  it('fp16 on several devices stops with a DivergenceError once every step overflows', async () => {
+    const cfg = parseConfig({ ...tiny, devices: 2, microBatch: 4, precision: 'fp16', steps: 100 });
+    const ts = localGroup(2);
+    open.push(...ts);
+    const devs = ts.map((t) => new DistDevice(new CpuBackend(), cfg, new Comm(t, { timeoutMs: 20_000 }), { train: data.train, val: data.val, vocabSize: data.tokenizer.vocabSize }));
+    await Promise.all(devs.map((d) => d.broadcastWeights()));
+    for (const d of devs) {
+      const p = await d.replica.getParams();
+      p[0] = NaN; // every gradient is NaN from now on: each step overflows and halves the scale
+      d.replica.setParams(p);
+    }
+    let error: unknown = null;
+    for (let s = 0; s < 60 && !error; s++) await Promise.all(devs.map((d) => d.trainStep())).catch((e) => (error = e));
+    devs.forEach((d) => d.destroy());
+    // 2^16 halves below 2^-24 after 41 skipped steps
+    expect(String(error)).toMatch(/training diverged at step 41: the fp16 loss scale fell/);
+  });
+});

@@ -64,6 +64,6 @@ describe('initParams', () => {
 
   it('rejects a config whose nEmbd is not divisible by nHead', () => {
     expect(() => paramSpecs({ ...cfg, nHead: 5 })).toThrow(/divisible/);
-    expect(() => paramSpecs({ ...cfg, nLayer: 0 })).toThrow(/nLayer must be a positive integer/);
+    expect(() => paramSpecs({ ...cfg, nLayer: 0 })).toThrow(/nLayer must be an integer in \[1, 48\]/);
   });
 });

@@ -15,7 +15,7 @@ import { numParams, paramSpecs } from '../model/params';
 import { clipCoef } from '../optim/clip';
 import { lrAt } from '../optim/schedule';
 import { evalLoss } from '../train/evaluate';
-import { DivergenceError } from '../train/loop';
+import { DivergenceError, MIN_SCALE } from '../train/loop';
 import { Replica } from '../train/replica';
 import { planBuckets, type BucketPlan } from './buckets';
 import { collectReport, StepClock, type DeviceStepReport } from './report';
@@ -149,6 +149,8 @@ export class DistDevice {
     }
     if (cfg.precision === 'fp32' && nonfinite) throw new DivergenceError(it + 1, 'a gradient is not finite');
     const skipped = r.scaler.update(nonfinite);
+    // every rank saw the same overflow flag, so every rank stops here together
+    if (r.scaler.scale < MIN_SCALE) throw new DivergenceError(it + 1, `the fp16 loss scale fell to ${r.scaler.scale} (every step overflows)`);
     const norm = Math.sqrt(sumsq) / scale;
     const tu = clock.now();
     if (!skipped) {

@@ -1,11 +1,9 @@
-// FP16 gradient accumulation across micro-batches: each micro-batch's f32 gradients (the model's `grads`
-// buffer, zeroed per micro-batch) are folded into a packed fp16 accumulator (two halves per 32-bit word)
-// on the device, and the sum is widened back into `grads` once per optimizer step for the loss scaler's
-// overflow check, clipping and the fp32 master-weight update. Runs through the Backend interface, so the
-// CPU backend computes the same bits (src/engine/ops/f16.ts). n = gradient elements.
-// Cost per micro-batch: read 4n + 2n, write 2n bytes (f16_accumulate) plus the 4n-byte zeroing; the
-// persistent accumulator is 2n bytes (fp32: 4n), and a readback of the accumulated gradients (allreduce)
-// moves 2n bytes instead of 4n.
+// Packed fp16 gradient storage: two halves per 32-bit word, rounded to nearest even on both backends
+// (shaders/f16.wgsl and its CPU twin src/engine/ops/f16.ts). The replica uses roundInPlace to store the
+// running gradient sum as fp16 after each micro-batch; reset/add/unpackTo accumulate micro-batch
+// gradients into the packed words directly (tests/gpu/train.test.ts trains that way).
+// Cost per call: read 4n + 2n, write 2n bytes (f16_accumulate) plus zeroing; the packed buffer is 2n
+// bytes for n gradient elements.
 import type { Backend, Buffer, Slice } from '../backend/types';
 import { sub, whole } from '../backend/types';
 

@@ -43,7 +43,7 @@ export class DivergenceError extends Error {
 }
 
 /** Below this the fp16 loss scale has backed off ~40 times in a row: the model is producing NaN/inf. */
-const MIN_SCALE = 2 ** -24;
+export const MIN_SCALE = 2 ** -24;
 
 export class SingleDeviceTrainer {
   readonly replica: Replica;
