@@ -80,4 +80,10 @@ describe('npm run train --backend', () => {
     const last = r.stderr.trim().split('\n').at(-1);
     expect(last).toMatch(/^npm run train: --backend webgpu: no WebGPU adapter was granted .*apt-get install -y chromium libvulkan1.*--backend cpu$/);
   });
+
+  it('a model beyond the kernels (head size 160 > 128) is one line and exit 2, not a stack trace', () => {
+    const r = train(['--backend', 'webgpu', '--steps', '1', '--n-embd', '160', '--n-head', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('npm run train: --backend webgpu: attention_fwd: head size 160 exceeds the 128 the WGSL kernels hold in registers; use a smaller model or --backend cpu');
+  });
 });

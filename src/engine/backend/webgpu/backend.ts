@@ -11,6 +11,7 @@ import type { Pass, PlanContext } from './pass';
 import { BufferPool, bytesFor } from './pool';
 import { UniformRing } from './uniforms';
 import { selectVariants, type Selection } from './select';
+import { AdapterLimitError } from './limit-error';
 
 export interface WebGpuOptions {
   matmul?: PlanContext['matmul'];
@@ -247,7 +248,7 @@ export class WebGpuBackend implements Backend {
       const first = b.slice.offset * 4;
       const start = Math.floor(first / align) * align;
       const end = Math.min(e.gpu.size, Math.max(start + 16, Math.ceil((first + b.slice.length * 4) / 4) * 4));
-      if (end - start > maxBind) throw new Error(`webgpu: ${p.entry} binds ${end - start} bytes of ${b.slice.buf.label}; this adapter's maxStorageBufferBindingSize is ${maxBind}`);
+      if (end - start > maxBind) throw new AdapterLimitError(`webgpu: ${p.entry} binds ${end - start} bytes of ${b.slice.buf.label}; this adapter's maxStorageBufferBindingSize is ${maxBind}`);
       return { gpu: e.gpu, start, size: end - start, elem: (first - start) / 4, write: b.write };
     });
     // Two bindings of one buffer with overlapping ranges are rejected by WebGPU: route the later one
@@ -290,7 +291,7 @@ export class WebGpuBackend implements Backend {
     const max = this.limits.maxComputeWorkgroupsPerDimension;
     let [gx, gy] = typeof p.groups === 'number' ? [p.groups, 1] : p.groups;
     if (typeof p.groups === 'number' && gx > max) [gx, gy] = [max, Math.ceil(gx / max)];
-    if (gx > max || gy > max) throw new Error(`webgpu: ${p.entry} needs a ${gx}x${gy} workgroup grid; this adapter allows ${max} per dimension`);
+    if (gx > max || gy > max) throw new AdapterLimitError(`webgpu: ${p.entry} needs a ${gx}x${gy} workgroup grid; this adapter allows ${max} per dimension`);
     return [gx, gy];
   }
 }

@@ -4,6 +4,7 @@
 import type { Limits } from './backend';
 import type { Pass } from './pass';
 import { shaders, type ShaderName } from './shaders';
+import { AdapterLimitError } from './limit-error';
 
 export class Pipelines {
   private readonly modules = new Map<ShaderName, GPUShaderModule>();
@@ -47,14 +48,14 @@ export class Pipelines {
     const l = this.limits;
     const what = `${pass.shader}.wgsl:${pass.entry}`;
     if (storage > l.maxStorageBuffersPerShaderStage) {
-      throw new Error(`webgpu: ${what} needs ${storage} storage buffers per shader stage; this adapter allows ${l.maxStorageBuffersPerShaderStage}`);
+      throw new AdapterLimitError(`webgpu: ${what} needs ${storage} storage buffers per shader stage; this adapter allows ${l.maxStorageBuffersPerShaderStage}`);
     }
     const [x, y] = pass.wg;
     if (x > l.maxComputeWorkgroupSizeX || y > l.maxComputeWorkgroupSizeY || x * y > l.maxComputeInvocationsPerWorkgroup) {
-      throw new Error(`webgpu: ${what} uses workgroups of ${x}x${y}; this adapter allows ${l.maxComputeWorkgroupSizeX}x${l.maxComputeWorkgroupSizeY}, ${l.maxComputeInvocationsPerWorkgroup} invocations`);
+      throw new AdapterLimitError(`webgpu: ${what} uses workgroups of ${x}x${y}; this adapter allows ${l.maxComputeWorkgroupSizeX}x${l.maxComputeWorkgroupSizeY}, ${l.maxComputeInvocationsPerWorkgroup} invocations`);
     }
     if ((pass.wgMem ?? 0) > l.maxComputeWorkgroupStorageSize) {
-      throw new Error(`webgpu: ${what} needs ${pass.wgMem} bytes of workgroup memory; this adapter allows ${l.maxComputeWorkgroupStorageSize}`);
+      throw new AdapterLimitError(`webgpu: ${what} needs ${pass.wgMem} bytes of workgroup memory; this adapter allows ${l.maxComputeWorkgroupStorageSize}`);
     }
   }
 

@@ -3,6 +3,7 @@
 // the kernel's name instead of reading out of bounds. Legend: M,N,K matmul dims; B,T,C,H,V as types.ts.
 import type { KernelArgs, Slice } from '../types';
 import { F, R, W, cdiv, need, type Pass, type PlanContext } from './pass';
+import { AdapterLimitError } from './limit-error';
 
 const WG = 64;
 const ATT_TILE = 32; // query/key rows per workgroup of attention_fwd_tiled: 2 x 32 x 64 f32 = 16 KiB
@@ -46,7 +47,7 @@ function vec4Entry(a: KernelArgs['matmul']): string | null {
 function headSize(kernel: string, C: number, H: number): number {
   if (!(H > 0 && C % H === 0)) throw new RangeError(`${kernel}: C=${C} is not a multiple of H=${H}`);
   const hs = C / H;
-  if (hs > MAX_HS) throw new RangeError(`${kernel}: head size ${hs} exceeds the ${MAX_HS} the WGSL kernels hold in registers`);
+  if (hs > MAX_HS) throw new AdapterLimitError(`${kernel}: head size ${hs} exceeds the ${MAX_HS} the WGSL kernels hold in registers`);
   return hs;
 }
 

@@ -3,6 +3,8 @@
 // loop that frees and re-allocates the same shapes allocates nothing after its first step.
 // Sizes: an element is one f32 (4 bytes); byte sizes are rounded up to 16.
 
+import { AdapterLimitError } from './limit-error';
+
 /** Bytes used for `length` f32 elements (never 0: an empty binding is invalid). */
 export const bytesFor = (length: number): number => Math.max(16, Math.ceil((length * 4) / 16) * 16);
 
@@ -79,7 +81,7 @@ export class BufferPool {
   private create(desc: GPUBufferDescriptor): GPUBuffer {
     const limit = this.device.limits.maxBufferSize;
     if (desc.size > limit) {
-      throw new Error(`webgpu: buffer '${desc.label}' needs ${mib(desc.size)} but this adapter's maxBufferSize is ${mib(limit)}`);
+      throw new AdapterLimitError(`webgpu: buffer '${desc.label}' needs ${mib(desc.size)} but this adapter's maxBufferSize is ${mib(limit)}`);
     }
     this.device.pushErrorScope('out-of-memory');
     const buffer = this.device.createBuffer(desc);
