@@ -37,4 +37,11 @@ describe('schedules', () => {
     close(lrAt('cosine-restarts', p, 8), 1);
     close(lrAt('cosine-restarts', p, 6), 0.55);
   });
+  it('cosine-restarts with T_mult = 1 repeats one period, also far into a long run', () => {
+    const q = { ...p, warmup: 0, restartMult: 1 };
+    close(lrAt('cosine-restarts', q, 2), 0.55);
+    close(lrAt('cosine-restarts', q, 4), 1);
+    close(lrAt('cosine-restarts', q, 6), 0.55);
+    close(lrAt('cosine-restarts', q, 999_998), 0.55); // 999,998 = 4 x 249,999 + 2
+  });
 });

@@ -26,6 +26,9 @@ export const schedules: Record<ScheduleName, (p: ScheduleParams, t: number) => n
   },
   // SGDR (Loshchilov & Hutter): period T0, multiplied by T_mult after each restart.
   'cosine-restarts': (p, t) => {
+    // T_mult = 1: equal periods (a walk would cost t / T0 iterations per step); otherwise periods grow
+    // geometrically and the walk takes O(log t) iterations.
+    if (p.restartMult === 1) return cosine(p, t % p.restartT0, p.restartT0);
     let period = p.restartT0;
     while (t >= period) {
       t -= period;
