@@ -52,6 +52,22 @@ describe('coordinator and device workers', () => {
     expect(c.info.map((i) => i.memory.bytesPerParam)).toEqual([16, 16]); // f32 weights + grads + AdamW m, v
   });
 
+  it('a simulated link delays every message by its latency, and a straggler makes its peer wait', async () => {
+    // Ring allreduce on 2 devices: a reduce-scatter step then an all-gather step, each a message that
+    // waits 150 ms on the link, so no step can take less than 2 x 150 ms (the config is in ms, the
+    // transport in seconds: a units slip makes this 0.3 ms, or a 150 s timeout).
+    const slowLink = await start({ devices: 2, microBatch: 2, linkLatency: 150, bucketMb: 25 });
+    await slowLink.trainStep();
+    const m = await slowLink.trainStep();
+    expect(Math.min(...m.ms_comm.map((c, i) => c + m.ms_idle[i]))).toBeGreaterThanOrEqual(2 * 150 * 0.98);
+    // Device 1 computes 5x as long, so device 0 spends most of its step waiting for it.
+    const straggler = await start({ devices: 2, microBatch: 2, slowDevice: '1:5', bucketMb: 25 });
+    await straggler.trainStep();
+    const s = await straggler.trainStep();
+    expect(s.ms_compute[1]).toBeGreaterThan(2 * s.ms_compute[0]);
+    expect(s.ms_idle[0]).toBeGreaterThan(s.ms_compute[0]);
+  });
+
   it('ZeRO-1 on 4 workers: 4 + 4 + 8/4 bytes/param per device, as the ZeRO formula with N = 4', async () => {
     const c = await start({ devices: 4, microBatch: 2, accum: 1, zero: 1 });
     for (const i of c.info) {

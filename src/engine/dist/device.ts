@@ -33,6 +33,8 @@ export interface DeviceOptions {
 }
 
 export class DistDevice {
+  /** Compute time of the last micro-step (a straggler's delay is a multiple of it). */
+  private microComputeMs = 0;
   readonly replica: Replica;
   readonly sampler: GlobalSampler;
   readonly plan: BucketPlan;
@@ -129,11 +131,16 @@ export class DistDevice {
     for (let k = 0; k < K; k++) {
       const batch = makeBatch(this.data.train, shard(global, cfg, comm.rank, k), T);
       samples.push(batch.offsets);
-      const t0 = clock.now(), busy0 = comm.busyMs;
+      const t0 = clock.now();
+      // A straggler's extra time comes BEFORE its backward, so its gradients (and the buckets sent
+      // from backward) are late and its peers wait in the allreduce, as with a slow GPU. Sized by the
+      // previous micro-step's compute (nothing to go on before the first one).
+      const slow = this.opts.slowFactor ?? 1;
+      if (slow > 1 && this.microComputeMs > 0) await sleep((slow - 1) * this.microComputeMs);
+      const t1 = clock.now(), busy0 = comm.busyMs;
       const sync = k === K - 1 && N > 1; // no_sync on all but the last micro-step
       lossSum += await r.microStep(batch, scale / (G * T), sync ? onGradReady : undefined);
-      const computed = clock.now() - t0 - (comm.busyMs - busy0);
-      if ((this.opts.slowFactor ?? 1) > 1) await sleep(((this.opts.slowFactor ?? 1) - 1) * computed);
+      this.microComputeMs = clock.now() - t1 - (comm.busyMs - busy0);
       clock.event({ kind: 'compute', micro: k, t0, t1: clock.now() });
     }
     await clock.idle(() => Promise.all(pending));
