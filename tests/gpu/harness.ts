@@ -1,7 +1,9 @@
 // Run one kernel on the WebGPU backend and on the CPU backend (its trusted twin) with the same inputs,
 // and return both sets of results. Each named array lives at an element offset (`pad`, default 37: odd)
 // inside a larger buffer, so element offsets and bindings that do not start on a 256-byte boundary are
-// exercised; pad 36 keeps offsets multiples of 4, which the vec4 kernels need.
+// exercised; pad 36 keeps offsets multiples of 4, which the vec4 kernels need. The padding holds a
+// sentinel and is checked after the kernel ran on each backend: a kernel that writes past its slices
+// (a ragged edge, a wrong offset) fails here even when the slices themselves look right.
 import { CpuBackend } from '../../src/engine/backend/cpu';
 import type { Backend, KernelArgs, KernelName, Slice } from '../../src/engine/backend/types';
 import { WebGpuBackend, type WebGpuOptions } from '../../src/engine/backend/webgpu/backend';
@@ -23,13 +25,17 @@ export function ids(n: number, V: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => rng.int(V));
 }
 
+const SENTINEL = -12345.5;
+
 async function runOn<K extends KernelName>(be: Backend, kernel: K, arrays: Arrays, args: (s: Record<string, Slice>) => KernelArgs[K], arena: boolean, pad: number): Promise<Arrays> {
   const slices: Record<string, Slice> = {};
   const names = Object.keys(arrays);
+  const sentinel = (buf: Slice['buf']) => be.write(buf, new Float32Array(buf.length).fill(SENTINEL));
   if (arena) {
     // One buffer holding every array back to back: bindings of one buffer, to exercise aliasing.
     const total = names.reduce((t, k) => t + pad + arrays[k].length, pad);
     const buf = be.alloc(total, 'arena');
+    sentinel(buf);
     let at = pad;
     for (const k of names) {
       slices[k] = { buf, offset: at, length: arrays[k].length };
@@ -39,6 +45,7 @@ async function runOn<K extends KernelName>(be: Backend, kernel: K, arrays: Array
   } else {
     for (const k of names) {
       const buf = be.alloc(arrays[k].length + 2 * pad + 1, k);
+      sentinel(buf);
       slices[k] = { buf, offset: pad, length: arrays[k].length };
       be.write(buf, arrays[k], pad);
     }
@@ -46,11 +53,16 @@ async function runOn<K extends KernelName>(be: Backend, kernel: K, arrays: Array
   be.dispatch(kernel, args(slices));
   const out: Arrays = {};
   for (const k of names) out[k] = await be.read(slices[k]);
-  const seen = new Set<number>();
-  for (const k of names) {
-    if (seen.has(slices[k].buf.id)) continue;
-    seen.add(slices[k].buf.id);
-    be.free(slices[k].buf);
+  const bufs = [...new Map(names.map((k) => [slices[k].buf.id, slices[k].buf])).values()];
+  for (const buf of bufs) {
+    const all = await be.read(buf);
+    const inside = names.filter((k) => slices[k].buf === buf).map((k) => [slices[k].offset, slices[k].offset + slices[k].length]);
+    for (let i = 0; i < all.length; i++) {
+      if (all[i] !== SENTINEL && !inside.some(([a, e]) => i >= a && i < e)) {
+        throw new Error(`${be.name} ${kernel} wrote outside its slices: ${buf.label}[${i}] = ${all[i]}`);
+      }
+    }
+    be.free(buf);
   }
   return out;
 }
