@@ -19,14 +19,16 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T, d: T[number]
   z.enum(values, { error: `must be one of ${values.join('|')}` }).default(d as never).describe(help);
 
 /** "RANK:FACTOR" (a straggler) or an object; null = none. */
+const SLOW_MSG = 'must be RANK:FACTOR, e.g. 1:2 (rank in [0, 7], factor in [1, 100])';
 const SlowDevice = z.preprocess(
-  (v) => (typeof v === 'string' && /^\d+:[\d.]+$/.test(v) ? { rank: Number(v.split(':')[0]), factor: Number(v.split(':')[1]) } : v),
-  z.object({ rank: z.number().int().min(0).max(7), factor: z.number().min(1).max(100) }, { error: 'must be RANK:FACTOR, e.g. 1:2 (factor in [1, 100])' }).nullable(),
+  (v) => (typeof v === 'string' && /^\d+:[^:]+$/.test(v.trim()) ? { rank: Number(v.split(':')[0]), factor: Number(v.split(':')[1]) } : v),
+  z.object({ rank: z.number({ error: SLOW_MSG }).int(SLOW_MSG).min(0, SLOW_MSG).max(7, SLOW_MSG), factor: z.number({ error: SLOW_MSG }).min(1, SLOW_MSG).max(100, SLOW_MSG) }, { error: SLOW_MSG }).nullable(),
 );
 /** "RANK@STEP" (fault injection) or an object; null = none. */
+const KILL_MSG = 'must be RANK@STEP, e.g. 1@50 (rank in [0, 7], step >= 1)';
 const KillDevice = z.preprocess(
   (v) => (typeof v === 'string' && /^\d+@\d+$/.test(v) ? { rank: Number(v.split('@')[0]), step: Number(v.split('@')[1]) } : v),
-  z.object({ rank: z.number().int().min(0).max(7), step: z.number().int().min(1) }, { error: 'must be RANK@STEP, e.g. 1@50' }).nullable(),
+  z.object({ rank: z.number({ error: KILL_MSG }).int(KILL_MSG).min(0, KILL_MSG).max(7, KILL_MSG), step: z.number({ error: KILL_MSG }).int(KILL_MSG).min(1, KILL_MSG) }, { error: KILL_MSG }).nullable(),
 );
 
 const fields = {
@@ -148,7 +150,7 @@ export function parseConfig(raw: unknown): RunConfig {
   const r = RunConfigSchema.safeParse(derivedDefaults(migrateConfig(raw ?? {})));
   if (r.success) return r.data;
   throw new ConfigError(r.error.issues.map((i) => {
-    const key = i.path.join('.') || 'config';
+    const key = String(i.path[0] ?? 'config'); // slowDevice.factor is reported as slowDevice: one setting
     if (i.code === 'unrecognized_keys') return `unknown setting(s): ${i.keys.join(', ')}`;
     if (i.code === 'invalid_type' && i.path.length === 0) return 'config: must be a JSON object';
     return `${key}: ${i.message}`;

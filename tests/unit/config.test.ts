@@ -38,6 +38,9 @@ describe('RunConfig', () => {
     expect(issues({ devices: 2, slowDevice: '2:3' })).toEqual(['slowDevice: rank 2 does not exist with 2 device(s)']);
     expect(issues({ devices: 4, killDevice: '1@500', steps: 100 })).toEqual(['killDevice: step 500 is after the last step 100']);
     expect(issues({ slowDevice: 'fast' })[0]).toMatch(/^slowDevice: must be RANK:FACTOR/);
+    // malformed or out-of-range parts name the setting, not its inner field
+    for (const bad of ['1:2.5.3', '1:.', '1:0.5', '1:101']) expect(issues({ devices: 2, slowDevice: bad })).toEqual(['slowDevice: must be RANK:FACTOR, e.g. 1:2 (rank in [0, 7], factor in [1, 100])']);
+    expect(parseConfig({ devices: 2, slowDevice: '1:1e2' }).slowDevice).toEqual({ rank: 1, factor: 100 });
     expect(issues({ devices: 1, zero: 1, linkBw: 1 })).toEqual(['devices: zero, linkBw need 2 or more devices (one device has no peers to talk to or wait for)']);
   });
   it('derives warmup and the cosine floor from steps and lr when they are not given', () => {
