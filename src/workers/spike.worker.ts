@@ -3,7 +3,7 @@
 import * as Comlink from 'comlink';
 import { probeAdapter } from '../engine/backend/adapter';
 import { addOnDevice, openDevice } from '../engine/backend/webgpu/device';
-import { addInPlace } from '../engine/ops/elementwise';
+import { addInPlaceN } from '../engine/ops/elementwise';
 
 export interface SpikeResult {
   ok: boolean;
@@ -15,7 +15,7 @@ export interface SpikeResult {
 }
 
 const api = {
-  /** Run add_inplace on n elements (not a multiple of the workgroup size) and compare with addInPlace. */
+  /** Run add_inplace on n elements (not a multiple of the workgroup size) and compare with addInPlaceN. */
   async run(n = 1000): Promise<SpikeResult> {
     const t0 = performance.now();
     const probe = await probeAdapter(self.navigator.gpu);
@@ -26,7 +26,7 @@ const api = {
       const b = new Float32Array(n).map((_, i) => Math.cos(i * 0.7));
       const gpu = await addOnDevice(device, a, b);
       const cpu = a.slice();
-      addInPlace(cpu, b);
+      addInPlaceN(cpu, b, cpu.length);
       let maxAbsErr = 0;
       for (let i = 0; i < n; i++) maxAbsErr = Math.max(maxAbsErr, Math.abs(gpu[i] - cpu[i]));
       // f32 addition is exact-rounded on both sides: any difference is a bug.

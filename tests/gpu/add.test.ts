@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOnDevice } from '../../src/engine/backend/webgpu/device';
-import { addInPlace } from '../../src/engine/ops/elementwise';
+import { addInPlaceN } from '../../src/engine/ops/elementwise';
 import { getDevice, releaseGpu } from './gpu';
 
 let device: GPUDevice;
@@ -8,7 +8,7 @@ let adapter: GPUAdapter;
 beforeAll(async () => ({ adapter, device } = await getDevice()));
 afterAll(() => releaseGpu(device));
 
-describe('shaders/add.wgsl add_inplace vs addInPlace', () => {
+describe('add_inplace on a fresh device (addOnDevice) vs addInPlaceN', () => {
   it('runs on SwiftShader', () => {
     expect(adapter.info.architecture).toBe('swiftshader');
   });
@@ -20,7 +20,7 @@ describe('shaders/add.wgsl add_inplace vs addInPlace', () => {
       const b = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.2) / 7);
       const got = await addOnDevice(device, a, b);
       const want = a.slice();
-      addInPlace(want, b);
+      addInPlaceN(want, b, want.length);
       expect(Array.from(got)).toEqual(Array.from(want));
     });
   }

@@ -1,11 +1,5 @@
 // Elementwise kernels on flat Float32Arrays (n = element count).
 
-/** acc[i] += x[i] for every i; the CPU twin of shaders/add.wgsl `add_inplace`. */
-export function addInPlace(acc: Float32Array, x: Float32Array): void {
-  if (acc.length !== x.length) throw new Error(`addInPlace: length mismatch ${acc.length} vs ${x.length}`);
-  for (let i = 0; i < acc.length; i++) acc[i] += x[i];
-}
-
 function check(op: string, n: number, ...arrs: Float32Array[]): void {
   if (!(n >= 0 && Number.isInteger(n))) throw new RangeError(`${op}: bad n = ${n}`);
   for (const a of arrs) if (a.length < n) throw new RangeError(`${op}: a buffer holds ${a.length} elements, needs ${n}`);
@@ -17,7 +11,7 @@ export function add(out: Float32Array, a: Float32Array, b: Float32Array, n: numb
   for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
-/** acc += x over the first n elements. */
+/** acc += x over the first n elements; the CPU twin of shaders/elementwise.wgsl `add_inplace`. */
 export function addInPlaceN(acc: Float32Array, x: Float32Array, n: number): void {
   check('add_inplace', n, acc, x);
   for (let i = 0; i < n; i++) acc[i] += x[i];

@@ -1,5 +1,6 @@
 // Opening a GPUDevice with the adapter's real limits, and the tiny kernel run that proves it works.
-import { shaders } from './shaders';
+import { whole } from '../types';
+import { WebGpuBackend } from './backend';
 
 /** Request a device asking for the adapter's own limits (defaults are lower than what many adapters offer). */
 export async function openDevice(adapter: GPUAdapter, wantF16 = false): Promise<GPUDevice> {
@@ -18,54 +19,18 @@ export async function openDevice(adapter: GPUAdapter, wantF16 = false): Promise<
   });
 }
 
-/** acc + x computed by shaders/add.wgsl on `device`; one dispatch and one readback. */
+/** acc + x computed by the backend's add_inplace kernel (shaders/elementwise.wgsl) on `device`: the smallest
+ *  end-to-end check that a device works (pool, uniforms, one dispatch, one readback). */
 export async function addOnDevice(device: GPUDevice, acc: Float32Array, x: Float32Array): Promise<Float32Array> {
   if (acc.length !== x.length) throw new Error(`addOnDevice: length mismatch ${acc.length} vs ${x.length}`);
-  const n = acc.length;
-  const bytes = Math.max(4, n * 4);
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
-  const accBuf = device.createBuffer({ size: bytes, usage });
-  const xBuf = device.createBuffer({ size: bytes, usage });
-  const params = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  const readBuf = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const be = new WebGpuBackend(device);
   try {
-    device.queue.writeBuffer(accBuf, 0, acc as Float32Array<ArrayBuffer>);
-    device.queue.writeBuffer(xBuf, 0, x as Float32Array<ArrayBuffer>);
-    device.queue.writeBuffer(params, 0, new Uint32Array([n, 0, 0, 0]));
-    const wg = 64;
-    const module = device.createShaderModule({ code: shaders.add });
-    const pipeline = device.createComputePipeline({
-      layout: 'auto',
-      compute: { module, entryPoint: 'add_inplace', constants: { WG: wg } },
-    });
-    const bind = device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: accBuf } },
-        { binding: 1, resource: { buffer: xBuf } },
-        { binding: 2, resource: { buffer: params } },
-      ],
-    });
-    const groups = Math.ceil(n / wg);
-    const maxX = device.limits.maxComputeWorkgroupsPerDimension;
-    const gx = Math.min(groups, maxX);
-    const gy = Math.ceil(groups / gx);
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bind);
-    if (n > 0) pass.dispatchWorkgroups(gx, gy);
-    pass.end();
-    enc.copyBufferToBuffer(accBuf, 0, readBuf, 0, bytes);
-    device.queue.submit([enc.finish()]);
-    await readBuf.mapAsync(GPUMapMode.READ); // CPU-GPU sync point
-    const out = new Float32Array(readBuf.getMappedRange().slice(0, n * 4));
-    readBuf.unmap();
-    return out;
+    const a = be.alloc(acc.length, 'acc'), b = be.alloc(x.length, 'x');
+    be.write(a, acc);
+    be.write(b, x);
+    be.dispatch('add_inplace', { acc: whole(a), x: whole(b), n: acc.length });
+    return await be.read(whole(a)); // CPU-GPU sync point
   } finally {
-    accBuf.destroy();
-    xBuf.destroy();
-    params.destroy();
-    readBuf.destroy();
+    be.destroy();
   }
 }

@@ -1,6 +1,5 @@
 // Every WGSL source the WebGPU backend uses, by file name. Vite (and the Node loader in
 // scripts/raw-loader.mjs) turn `?raw` imports into strings.
-import add from '../../../../shaders/add.wgsl?raw';
 import attention from '../../../../shaders/attention.wgsl?raw';
 import attention_v4 from '../../../../shaders/attention_v4.wgsl?raw';
 import crossentropy from '../../../../shaders/crossentropy.wgsl?raw';
@@ -14,5 +13,5 @@ import matmul from '../../../../shaders/matmul.wgsl?raw';
 import optim from '../../../../shaders/optim.wgsl?raw';
 import reduce from '../../../../shaders/reduce.wgsl?raw';
 
-export const shaders = { add, attention, attention_v4, crossentropy, elementwise, embedding, f16, f16_native, gelu, layernorm, matmul, optim, reduce } as const;
+export const shaders = { attention, attention_v4, crossentropy, elementwise, embedding, f16, f16_native, gelu, layernorm, matmul, optim, reduce } as const;
 export type ShaderName = keyof typeof shaders;
