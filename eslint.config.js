@@ -19,15 +19,16 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
   {
-    // The engine is a leaf: it runs unchanged in browser workers, worker_threads and tests.
-    files: ['src/engine/**/*.ts'],
+    // The engine is a leaf, and the run driver sits on it alone: both run unchanged in browser workers,
+    // worker_threads and tests (tests/unit/architecture.test.ts checks every layer's arrows).
+    files: ['src/engine/**/*.ts', 'src/run/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/ui/**', '**/state/**', '**/workers/**', '**/cli/**'], message: 'src/engine must not import from ui, state, workers or cli.' },
-            { group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*', 'three', 'three/*', 'comlink', 'node:*'], message: 'src/engine is pure TypeScript with no UI, worker or Node-only dependencies.' },
+            { group: ['**/ui/**', '**/state/**', '**/workers/**', '**/cli/**'], message: 'src/engine and src/run must not import from ui, state, workers or cli.' },
+            { group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*', 'three', 'three/*', 'comlink', 'node:*'], message: 'src/engine and src/run are pure TypeScript with no UI, worker or Node-only dependencies.' },
           ],
         },
       ],

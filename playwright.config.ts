@@ -11,6 +11,9 @@ export const chromiumArgs = [
   '--disable-quic',
 ];
 
+// PW_PORT: another port for the preview server, so two checkouts can run their browser tests at once.
+const port = Number(process.env.PW_PORT ?? 4173);
+
 export default defineConfig({
   testDir: 'tests/browser',
   timeout: 120_000,
@@ -18,13 +21,13 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${port}`,
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
   },
   webServer: {
     // The built bundle is what users get; building here also checks worker and ?raw bundling.
-    command: 'npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
-    url: 'http://127.0.0.1:4173',
+    command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}`,
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,
   },

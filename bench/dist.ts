@@ -17,6 +17,7 @@ import { modelConfigOf } from '../src/engine/config';
 import { numParams, paramSpecs } from '../src/engine/model/params';
 import { loadData } from '../src/cli/data';
 import { Coordinator } from '../src/workers/coordinator';
+import { mergeReports } from '../src/run/metrics';
 import { spawnNodeWorker } from '../src/workers/node-spawn';
 import { median, type BenchCase } from './lib';
 
@@ -37,19 +38,21 @@ async function measureAll(runs: Run[], steps: number) {
   const cs: Coordinator[] = [];
   try {
     for (const r of runs) cs.push(await Coordinator.start({ cfg: parseConfig({ evalEvery: 0, warmup: 0, steps: 1000, ...r.over }), data: dd, spawn }));
-    for (const c of cs) await c.trainStep(); // warm-up
+    for (const c of cs) await c.step(); // warm-up
     const ms: number[][] = runs.map(() => []), share: number[][] = runs.map(() => []);
     for (let s = 0; s < steps; s++) {
       process.stderr.write(`  dist round ${s + 1}/${steps}\n`);
       for (let i = 0; i < cs.length; i++) {
-        const m = await cs[i].trainStep();
-        ms[i].push(m.ms_step);
-        share[i].push(m.comm_share);
+        const t0 = performance.now();
+        const reports = await cs[i].step();
+        const m = mergeReports(reports, { cfg: cs[i].o.cfg, msStep: performance.now() - t0, tokens: 0, epoch: 0, backend: 'cpu' });
+        ms[i].push(m.msStep);
+        share[i].push(m.commShare);
       }
     }
     return runs.map((run, i) => ({ run, cfg: cs[i].o.cfg, V: dd.vocabSize, ms: Math.min(...ms[i]), median: median(ms[i]), share: median(share[i]) }));
   } finally {
-    await Promise.all(cs.map((c) => c.stop()));
+    await Promise.all(cs.map((c) => c.close()));
   }
 }
 

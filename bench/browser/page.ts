@@ -13,7 +13,8 @@ import { selectVariants } from '../../src/engine/backend/webgpu/select';
 import { whole, type Backend } from '../../src/engine/backend/types';
 import { parseConfig } from '../../src/engine/config';
 import { makeDataset } from '../../src/engine/data/dataset';
-import { SingleDeviceTrainer } from '../../src/engine/train/loop';
+import { Comm, localGroup } from '../../src/engine/collectives';
+import { DistDevice } from '../../src/engine/dist/device';
 import { Rng } from '../../src/engine/rng';
 import { timeAsync, type PageTiming } from './timing';
 
@@ -125,7 +126,7 @@ async function attention(Ts: number[], o: Opts): Promise<{ adapter: string; vari
   return { adapter: adapterName, variant: sel.attention, rows };
 }
 
-/** One training step (SingleDeviceTrainer, the CLI's loop) on webgpu vs cpu, same config and data. */
+/** One training step (a one-device DistDevice, what a one-device run steps) on webgpu vs cpu, same config and data. */
 async function train(o: Opts): Promise<{ adapter: string; rows: Row[] }> {
   const be = await ours();
   await selectVariants(be);
@@ -134,7 +135,7 @@ async function train(o: Opts): Promise<{ adapter: string; rows: Row[] }> {
   const data = makeDataset('bench', text);
   let perStep = { readbacks: 0, submits: 0, dispatches: 0 };
   const run = async (b: Backend) => {
-    const t = new SingleDeviceTrainer(b, cfg, data);
+    const t = new DistDevice(b, cfg, new Comm(localGroup(1)[0]), { train: data.train, val: data.val, vocabSize: data.tokenizer.vocabSize });
     const r = await timeAsync(() => t.trainStep(), o.quick ? { warmup: 1, runs: 3, maxMs: 3000 } : { warmup: 2, runs: 5, maxMs: 8000 });
     if (b === be) {
       be.resetCounters(); // one more step, counted on its own

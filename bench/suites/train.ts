@@ -8,7 +8,8 @@ import { machine, ratio, time, type BenchCase, type BenchOptions, type BenchRepo
 import { CpuBackend } from '../../src/engine/backend/cpu';
 import { modelConfigOf, parseConfig, type RunConfig } from '../../src/engine/config';
 import { makeDataset } from '../../src/engine/data/dataset';
-import { SingleDeviceTrainer } from '../../src/engine/train/loop';
+import { Comm, localGroup } from '../../src/engine/collectives';
+import { DistDevice } from '../../src/engine/dist/device';
 import { brownText } from '../../src/cli/corpus';
 import { registerTfGradients, tfGpt } from './train-tfjs-gpt';
 
@@ -16,7 +17,7 @@ const withTokens = (t: Timing, tokens: number): Timing => ({ ...t, tokens_per_s:
 
 async function measure(cfg: RunConfig, text: string, quick: boolean): Promise<BenchCase[]> {
   const data = makeDataset('brown', text);
-  const trainer = new SingleDeviceTrainer(new CpuBackend(), cfg, data);
+  const trainer = new DistDevice(new CpuBackend(), cfg, new Comm(localGroup(1)[0]), { train: data.train, val: data.val, vocabSize: data.tokenizer.vocabSize });
   const tokens = cfg.microBatch * cfg.blockSize;
   const timeOpts = quick ? { warmup: 1, minRuns: 3, minMs: 200, maxRuns: 10 } : { warmup: 2, minRuns: 10, minMs: 2000, maxRuns: 60 };
   const ours = withTokens(await time(() => trainer.trainStep(), timeOpts), tokens);

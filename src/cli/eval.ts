@@ -9,10 +9,11 @@ import { checkMemory } from '../engine/memory';
 import { GPT } from '../engine/model/gpt';
 import { importWeights } from '../engine/train/weights';
 import { UserError } from './args';
-import { createBackend } from './backend';
+import { createBackend } from '../engine/backend/create';
+import { nodeGpu, releaseNodeGpu } from '../workers/node-gpu';
 import { loadData, loadText } from './data';
 import { runMain } from './main';
-import { memoryBudget } from './run-single';
+import { memoryBudget } from './node-run';
 
 function flags(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -49,7 +50,7 @@ await runMain('eval', async () => {
   // The model's activations for B windows must fit before anything is allocated (no optimizer state here).
   const { vocabSize, ...shape } = w.cfg;
   checkMemory(parseConfig({ ...shape, microBatch: B, optimizer: 'sgd', momentum: 0, warmup: 0 }), vocabSize, memoryBudget(1));
-  const be = await createBackend(kind);
+  const be = await createBackend(kind, kind === 'cpu' ? {} : await nodeGpu());
   if (kind !== 'cpu') console.error(be.detail); // stdout stays one JSON line
   let sum = 0;
   try {
@@ -62,6 +63,7 @@ await runMain('eval', async () => {
     }
   } finally {
     be.close(); // the GPUDevice and GPU object would keep Node alive
+    releaseNodeGpu();
   }
   console.log(JSON.stringify({ loss: sum / (count * T), windows: count, tokens: count * T }));
 });

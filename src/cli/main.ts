@@ -1,28 +1,37 @@
-// Shared entry handling of the commands: user errors are one line and exit 2, divergence exits 1 with its
-// message, anything else is a bug and shows its stack.
+// Shared entry handling of the commands: user errors are one line and exit 2, divergence and device
+// failures exit 1 with their message, anything else is a bug and shows its stack.
 import { AdapterLimitError } from '../engine/backend/webgpu/limit-error';
 import { ConfigError } from '../engine/config';
 import { DataError } from '../engine/data/dataset';
+import { BackendUnavailableError, failureOf, RunError, USER_CODES, type RunFailure } from '../engine/errors';
 import { MemoryBudgetError } from '../engine/memory';
 import { SafetensorsError } from '../engine/safetensors';
-import { DivergenceError } from '../engine/train/loop';
 import { UserError } from './args';
+
+/** A failure record as the one line the CLI prints. */
+export function describeFailure(f: RunFailure): string {
+  if (f.code === 'ADAPTER_LIMIT') return `--backend webgpu: ${f.message}; use a smaller model or --backend cpu`;
+  if (f.code === 'BACKEND') return `--backend webgpu: ${f.message}`;
+  if (USER_CODES.has(f.code) || f.code === 'DIVERGED' || f.rank === null) return f.message;
+  return `device ${f.rank} failed at step ${f.step} (${f.code}): ${f.message}`;
+}
 
 /** Run a command's main function with the CLI's error contract. */
 export async function runMain(command: string, main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (e) {
-    if (e instanceof UserError || e instanceof DataError || e instanceof ConfigError || e instanceof MemoryBudgetError || e instanceof SafetensorsError) {
-      console.error(`npm run ${command}: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
-      process.exit(2);
-    }
-    if (e instanceof AdapterLimitError) {
-      console.error(`npm run ${command}: --backend webgpu: ${e.message}; use a smaller model or --backend cpu`);
-      process.exit(2);
-    }
-    if (e instanceof DivergenceError) {
-      console.error(`npm run ${command}: ${e.message}`);
+    const oneLine = (msg: string, code: number) => {
+      console.error(`npm run ${command}: ${msg.replace(/\s*\n\s*/g, ' ')}`);
+      process.exit(code);
+    };
+    if (e instanceof UserError || e instanceof SafetensorsError) oneLine(e.message, 2);
+    const known = e instanceof RunError || e instanceof DataError || e instanceof ConfigError || e instanceof MemoryBudgetError ||
+      e instanceof AdapterLimitError || e instanceof BackendUnavailableError;
+    if (known) {
+      const f = failureOf(e, null, 0);
+      if (f.code !== 'THREW' || f.rank !== null) oneLine(describeFailure(f), USER_CODES.has(f.code) ? 2 : 1);
+      console.error(`npm run ${command}: unexpected error (a bug): ${f.stack ?? f.message}`);
       process.exit(1);
     }
     throw e;

@@ -1,22 +1,17 @@
-// What this browser offers: WebGPU adapter, backend choice, and the worker spike's result.
-import { create } from 'zustand';
-import type { AdapterSummary, BackendChoice } from '../engine/backend/adapter';
-import type { SpikeResult } from '../workers/spike.worker';
+// What this browser offers: its WebGPU adapter, and the `auto` backend choice measured in a worker (a
+// probe training step timed on each backend, as `npm run train --backend auto` does).
+import { createStore } from 'zustand/vanilla';
+import type { AdapterSummary } from '../engine/backend/adapter';
+import type { AutoChoice } from '../workers/probe.worker';
+
+export type { AutoChoice };
 
 export interface EnvState {
   status: 'probing' | 'ready';
   adapter: AdapterSummary | null;
   missingReason: string;
-  choice: BackendChoice | null;
-  spike: SpikeResult | null;
-  set: (patch: Partial<Omit<EnvState, 'set'>>) => void;
+  /** null until measured. */
+  auto: AutoChoice | null;
 }
 
-export const useEnv = create<EnvState>((set) => ({
-  status: 'probing',
-  adapter: null,
-  missingReason: '',
-  choice: null,
-  spike: null,
-  set: (patch) => set(patch),
-}));
+export const envStore = createStore<EnvState>()(() => ({ status: 'probing', adapter: null, missingReason: '', auto: null }));

@@ -1,10 +1,10 @@
 // The Train panel's settings: the few RunConfig fields the page exposes, kept as the strings the user
 // typed, and their validation through the shared RunConfig schema (its messages, by field). Settings the
-// page does not expose are fixed here (backend, evaluation cadence) or take the schema's defaults.
+// page does not expose are fixed here (evaluation cadence) or take the schema's defaults.
 // Pure: no React, no DOM. Legend: N = devices, B = micro-batch, K = accum, T = block size.
 import { migrateConfig, parseDecimal, RunConfigSchema, type RunConfig, type RunConfigInput } from '../engine/config';
 
-export type FieldKey = 'devices' | 'microBatch' | 'accum' | 'allreduce' | 'steps' | 'warmup' | 'lr' | 'data' | 'nLayer' | 'nHead' | 'nEmbd' | 'blockSize';
+export type FieldKey = 'devices' | 'microBatch' | 'accum' | 'allreduce' | 'backend' | 'steps' | 'warmup' | 'lr' | 'data' | 'nLayer' | 'nHead' | 'nEmbd' | 'blockSize';
 
 export interface FieldSpec {
   key: FieldKey;
@@ -26,6 +26,7 @@ export const FIELD_GROUPS: { title: string; fields: FieldSpec[] }[] = [
       { key: 'allreduce', label: 'allreduce', kind: 'choice', options: ['ring', 'naive', 'tree'] },
       { key: 'microBatch', label: 'micro-batch', kind: 'int' },
       { key: 'accum', label: 'accum', kind: 'int' },
+      { key: 'backend', label: 'backend', kind: 'choice', options: ['auto', 'cpu', 'webgpu'] },
     ],
   },
   {
@@ -54,7 +55,7 @@ export type FormErrors = Partial<Record<FieldKey | 'config', string>>;
 
 /** A quick first run (~20 s on a 2-core machine): English text, where the loss visibly falls (val ~4.4 -> ~2.7). */
 export const DEFAULT_FORM: FormValues = {
-  devices: '4', allreduce: 'ring', microBatch: '4', accum: '1',
+  devices: '4', allreduce: 'ring', microBatch: '4', accum: '1', backend: 'auto',
   data: 'brown', steps: '150', warmup: '10', lr: '0.003',
   nLayer: '2', nHead: '4', nEmbd: '64', blockSize: '32',
 };
@@ -78,8 +79,8 @@ export function formToInput(v: FormValues): RunConfigInput {
     minLr: Number.isFinite(num('lr')) && num('lr') >= 0 ? num('lr') / 10 : undefined,
     data: v.data,
     nLayer: num('nLayer'), nHead: num('nHead'), nEmbd: num('nEmbd'), blockSize: num('blockSize'),
-    // each worker computes on the CPU backend (the reference; WebGPU per worker is not wired in the page)
-    backend: 'cpu',
+    // auto: the faster backend as measured at page load (the CPU on a software adapter)
+    backend: v.backend as RunConfig['backend'],
     // about ten validation points per run
     evalEvery: Number.isInteger(steps) && steps > 0 ? Math.max(1, Math.round(steps / 10)) : undefined,
     evalWindows: 16,

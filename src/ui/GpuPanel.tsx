@@ -1,10 +1,10 @@
-import { useEnv } from '../state/envStore';
+import { useEnv } from './stores';
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 /** The adapter, its key limits, and the backend choice with its reason. */
 export function GpuPanel() {
-  const { status, adapter, missingReason, choice, spike } = useEnv();
+  const { status, adapter, missingReason, auto } = useEnv((s) => s);
   if (status === 'probing') return <section className="panel">Looking for a WebGPU adapter…</section>;
   return (
     <section className="panel" data-testid="gpu-panel">
@@ -32,18 +32,13 @@ export function GpuPanel() {
       ) : (
         <p data-testid="adapter-missing">{missingReason}</p>
       )}
-      {choice && (
-        <p className="choice" data-testid="backend-choice">
-          Backend: <strong data-testid="backend-name">{choice.backend}</strong>. {choice.reason}
-        </p>
-      )}
-      {adapter && (
-        <p data-testid="worker-spike" data-ok={spike ? String(spike.ok) : 'pending'}>
-          {spike
-            ? `Worker check: ${spike.message}${spike.ms !== undefined ? ` (${spike.ms.toFixed(0)} ms)` : ''}`
-            : 'Worker check: running…'}
-        </p>
-      )}
+      <p className="choice" data-testid="backend-choice">
+        {auto ? (
+          <>Backend <code>auto</code> trains on <strong data-testid="backend-name">{auto.name}</strong>: {auto.reason}</>
+        ) : (
+          'Backend auto: timing a probe training step on each backend…'
+        )}
+      </p>
     </section>
   );
 }

@@ -1,22 +1,26 @@
-// Runs training from the page: loads the data, starts one module Web Worker per device through the
-// coordinator (which wires their MessageChannels and stays out of the gradient traffic), steps until done
-// or stopped, and pushes each step's metrics into the train store. Nothing here computes on the main
-// thread except tokenizing the text; sampling after the run happens in a worker too.
+// Runs training from the page: loads the data, then subscribes to the run driver (src/run/driver.ts) with
+// the browser's environment: one module Web Worker per device through the coordinator, the backend
+// settled once (`auto` as measured at page load), the memory budget of this browser. Every event is
+// folded into the run store; the main thread only tokenizes the text and draws. Sampling after the run
+// happens in a worker too.
 // Legend: N = devices, V = vocabulary, T = block size; ms.
 import * as Comlink from 'comlink';
+import type { BackendKind } from '../engine/backend/create';
 import { modelConfigOf, type RunConfig } from '../engine/config';
-import { checkMemory, fmt } from '../engine/memory';
-import { addStep, emptyRun } from '../state/runMetrics';
-import { useTrain } from '../state/trainStore';
+import { BackendUnavailableError, failureOf } from '../engine/errors';
+import { startRun, type RunEnv } from '../run/driver';
+import { envStore } from '../state/envStore';
+import { applyEvent, beginRun, runStore } from '../state/runStore';
 import { spawnBrowserDevice } from '../workers/browser-spawn';
 import { Coordinator } from '../workers/coordinator';
 import type { SampleApi } from '../workers/sample.worker';
 import { loadBrowserData } from './browserData';
+import { probeEnvironment } from './probeEnvironment';
 
 /** Characters generated after a finished run. */
 const SAMPLE_CHARS = 160;
 
-let stopRequested = false;
+let controller: AbortController | null = null;
 
 /** Per-device memory budget: half of what the browser reports (Chromium caps it at 8 GB), split over N. */
 function memoryBudget(N: number): number {
@@ -24,45 +28,53 @@ function memoryBudget(N: number): number {
   return (gb * 2 ** 30) / 2 / N;
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** `auto` as measured at page load; `webgpu` only where an adapter was granted. */
+async function resolveBackend(kind: BackendKind) {
+  if (kind === 'cpu') return { name: 'cpu' as const, reason: null };
+  if (kind === 'webgpu') {
+    if (!envStore.getState().adapter) throw new BackendUnavailableError(envStore.getState().missingReason || 'this browser has no WebGPU adapter');
+    return { name: 'webgpu' as const, reason: null };
+  }
+  const c = await probeEnvironment();
+  return { name: c.name, reason: `backend auto: ${c.reason}` };
+}
+
+const browserEnv = (signal: AbortSignal, devices: number): RunEnv => ({
+  memoryBudget: memoryBudget(devices),
+  resolveBackend,
+  createGroup: (cfg, data) => Coordinator.start({ cfg, data, spawn: spawnBrowserDevice, timeoutMs: 30_000 }),
+  signal,
+});
 
 /** Ask the running training to stop after the step in flight (steps are not interrupted halfway). */
 export function stopTraining(): void {
-  stopRequested = true;
-  if (useTrain.getState().status === 'running') useTrain.setState({ status: 'stopping', message: 'stopping after the current step…' });
+  controller?.abort();
+  if (runStore.getState().status === 'running') runStore.setState({ status: 'stopping', message: 'stopping after the current step…' });
 }
 
-/** Train with `cfg` in N device workers; progress and errors go to the store (this never throws). */
+/** Train with `cfg` in N device workers; progress and errors go to the run store (this never throws). */
 export async function startTraining(cfg: RunConfig): Promise<void> {
-  const set = useTrain.setState;
-  stopRequested = false;
-  set({ status: 'starting', runCfg: cfg, metrics: emptyRun(cfg.steps, cfg.devices), sample: '', message: `loading ${cfg.data}…` });
-  let c: Coordinator | null = null;
+  controller = new AbortController();
+  beginRun(cfg, `loading ${cfg.data}…`);
+  let data;
   try {
-    const data = await loadBrowserData(cfg.data);
-    const V = data.tokenizer.vocabSize;
-    const mem = checkMemory(cfg, V, memoryBudget(cfg.devices)); // refuse a model too large before any worker starts
-    const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${V}; model ${mem.params.toLocaleString('en-US')} parameters, ~${fmt(mem.total)} per device`;
-    set({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
-    c = await Coordinator.start({ cfg, data: { train: data.train, val: data.val, vocabSize: V }, spawn: spawnBrowserDevice, timeoutMs: 30_000 });
-    set({ status: 'running', message: about });
-    const t0 = performance.now();
-    while (c.step < cfg.steps && !stopRequested) {
-      const m = await c.trainStep();
-      if (m.step % cfg.evalEvery === 0 || m.step === cfg.steps) m.val_loss = await c.evaluate();
-      set((s) => ({ metrics: addStep(s.metrics, m, performance.now() - t0) }));
-    }
-    if (stopRequested) {
-      set({ status: 'stopped', message: `${about}; stopped at step ${c.step}` });
-      return;
-    }
-    set({ status: 'done', message: about });
-    const params = await c.params();
-    set({ sample: await sampleText(cfg, data.tokenizer.chars as string[], params, V) });
+    data = await loadBrowserData(cfg.data);
   } catch (e) {
-    set({ status: 'failed', message: message(e) });
-  } finally {
-    await c?.stop();
+    applyEvent({ type: 'failed', failure: failureOf(e, null, 0) }, performance.now());
+    return;
+  }
+  const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${data.tokenizer.vocabSize}`;
+  runStore.setState({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
+  for await (const ev of startRun(cfg, data, browserEnv(controller.signal, cfg.devices))) {
+    applyEvent(ev, performance.now());
+    if (ev.type === 'started') {
+      const b = ev.devices.map((d) => d.backend);
+      const on = b.every((x) => x === b[0]) ? `${b[0]} on every device` : b.map((x, r) => `device ${r} ${x}`).join(', ');
+      runStore.setState({ message: `${about}; model ${ev.memory.params.toLocaleString('en-US')} parameters, backend ${on}` });
+    }
+    if (ev.type === 'finished' && ev.reason === 'done') {
+      runStore.setState({ sample: await sampleText(cfg, data.tokenizer.chars as string[], ev.params, data.tokenizer.vocabSize) });
+    }
   }
 }
 
@@ -74,7 +86,7 @@ async function sampleText(cfg: RunConfig, chars: string[], params: Float32Array,
     const req = { model: modelConfigOf(cfg, V), chars, params, count: SAMPLE_CHARS, seed: cfg.seed };
     return await api.sample(Comlink.transfer(req, [params.buffer]));
   } catch (e) {
-    return `(no sample: ${message(e)})`;
+    return `(no sample: ${e instanceof Error ? e.message : String(e)})`;
   } finally {
     w.terminate();
   }

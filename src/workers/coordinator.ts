@@ -1,134 +1,135 @@
-// The coordinator: starts N device workers, wires a MessageChannel between every pair (then stays out of
-// the gradient traffic), has rank 0's weights broadcast, drives steps and merges the devices' reports into
-// one metrics object per optimizer step. A device that throws, crashes or stops answering fails the step
-// with a message naming it, within the collective timeout (never a silent hang).
+// The worker device group: starts N device workers, wires a MessageChannel between every pair (then stays
+// out of the gradient traffic), has rank 0's weights broadcast, and runs each call on every device at
+// once. Devices answer with Outcomes (src/run/device-host.ts); a worker that exits or crashes is a failure
+// of its own (EXITED) and the others are told to stop waiting for it; a device that never answers is
+// SILENT after the call timeout. When several fail, the root cause is reported (errors.ts rootCause).
 // Works in Node and browsers: the caller passes `spawn` (node-spawn.ts or browser-spawn.ts).
-// Legend: N = devices, G = N*K*B sequences per step, T = blockSize; ms; bytes.
+// Legend: N = devices; ms.
 import * as Comlink from 'comlink';
-import { globalBatch, type RunConfig } from '../engine/config';
-import { windowCount } from '../engine/data/dataset';
+import type { RunConfig } from '../engine/config';
 import type { DeviceData } from '../engine/dist/device';
-import { mergeReports, type DistStepMetrics } from './metrics';
+import type { DeviceStepReport } from '../engine/dist/report';
+import { RunError, rootCause, type RunFailure } from '../engine/errors';
+import type { DeviceGroup, DeviceInfo, Fault, Outcome } from '../run/group';
 import { meshPorts, portsFor } from './mesh';
 import type { WorkerHandle } from './port';
-import type { DeviceApi, DeviceInfo, Fault } from './device.worker';
+import type { DeviceApi } from './device.worker';
 
 export interface CoordinatorOptions {
+  /** Settings with the backend resolved (never 'auto'). */
   cfg: RunConfig;
   data: DeviceData;
   spawn: (rank: number) => WorkerHandle;
   /** Collective timeout: a silent peer fails a step after this long (default 30 s). */
   timeoutMs?: number;
-  /** Upper bound on one step even if every device hangs (default 10 min). */
-  stepTimeoutMs?: number;
+  /** Upper bound on one call even if every device hangs (default 10 min). */
+  callTimeoutMs?: number;
   /** Test hook: inject failures, by rank. */
   faults?: Record<number, Fault>;
 }
 
-/** A step (or start-up) failed on some device; `rank` is the device the error is blamed on. */
-export class DeviceFailure extends Error {
-  override name = 'DeviceFailure';
-  constructor(readonly rank: number, message: string) {
-    super(message);
+/** After the first failure, how long the other devices get to report theirs (usually ABORTED relays). */
+const GRACE_MS = 1000;
+
+export class Coordinator implements DeviceGroup {
+  readonly info: DeviceInfo[] = [];
+  private step_ = 0;
+  private closed = false;
+  /** Workers that exited or crashed: rank -> why. */
+  private readonly dead = new Map<number, string>();
+  private readonly deaths: ((rank: number, message: string) => void)[] = [];
+
+  private constructor(readonly o: CoordinatorOptions, readonly handles: WorkerHandle[], readonly apis: Comlink.Remote<DeviceApi>[]) {
+    handles.forEach((h, r) => h.onFailure((e) => {
+      this.dead.set(r, e.message);
+      this.deaths.forEach((f) => f(r, e.message));
+    }));
   }
-}
 
-type Settled<T> = { ok: true; v: T } | { ok: false; e: Error };
-
-export class Coordinator {
-  step = 0;
-  tokens = 0;
-  private failure: ((rank: number, e: Error) => void) | null = null;
-
-  private constructor(readonly o: CoordinatorOptions, readonly handles: WorkerHandle[], readonly apis: Comlink.Remote<DeviceApi>[], readonly info: DeviceInfo[]) {
-    handles.forEach((h, r) => h.onFailure((e) => this.failure?.(r, e)));
-  }
-
-  /** Start N workers, wire them, build every device and broadcast rank 0's weights. */
+  /** Start N workers, wire them, build every device and broadcast rank 0's weights; rejects with a RunError. */
   static async start(o: CoordinatorOptions): Promise<Coordinator> {
     const N = o.cfg.devices;
     const handles = Array.from({ length: N }, (_, r) => o.spawn(r));
-    const apis = handles.map((h) => Comlink.wrap<DeviceApi>(h.endpoint));
+    const c = new Coordinator(o, handles, handles.map((h) => Comlink.wrap<DeviceApi>(h.endpoint)));
     const ports = meshPorts(N);
-    const c = new Coordinator(o, handles, apis, []);
     try {
-      const info = await c.all('start', apis.map((a, r) => {
+      const info = await c.all('start', 0, c.apis.map((a, r) => {
         const { row, transfer } = portsFor(ports, r);
         const init = { rank: r, cfg: o.cfg, data: o.data, ports: row as never, timeoutMs: o.timeoutMs ?? 30_000, fault: o.faults?.[r] ?? null };
         return a.init(Comlink.transfer(init, transfer));
       }));
       c.info.push(...info);
-      await c.all('weight broadcast', apis.map((a) => a.broadcastWeights()));
+      await c.all('weight broadcast', 0, c.apis.map((a) => a.broadcastWeights()));
     } catch (e) {
-      await c.stop();
+      await c.close();
       throw e;
     }
     return c;
   }
 
-  /** Await one call per device; on any failure, give the others a moment to report, then blame a root cause. */
-  private all<T>(what: string, calls: Promise<T>[]): Promise<T[]> {
-    const N = calls.length;
-    const settled: (Settled<T> | undefined)[] = new Array(N);
-    return new Promise<T[]>((resolve, reject) => {
-      let left = N, grace: ReturnType<typeof setTimeout> | null = null;
-      const finish = () => {
-        clearTimeout(overall);
-        if (grace) clearTimeout(grace);
-        this.failure = null;
-        const bad = settled.map((s, r) => ({ s, r })).filter(({ s }) => !s || !s.ok);
-        if (!bad.length) return resolve(settled.map((s) => (s as { v: T }).v));
-        // Root cause first: a device's own error beats "aborted"/"not answering" relays and silence.
-        const msg = (x: { s?: Settled<T> }) => (x.s && !x.s.ok ? x.s.e.message : '');
-        const own = bad.find((b) => msg(b) && !/aborted|not answering|got nothing/.test(msg(b)));
-        const relay = bad.find((b) => msg(b));
-        const pick = own ?? relay;
-        if (!pick) return reject(new DeviceFailure(bad[0].r, `${what}: no device answered within ${this.stepTimeout} ms`));
-        const silent = bad.filter((b) => !b.s).map((b) => b.r);
-        reject(new DeviceFailure(pick.r, `${what} failed on device ${pick.r}: ${msg(pick)}${silent.length ? ` (no answer from device ${silent.join(', ')})` : ''}`));
-      };
-      const settle = (r: number, s: Settled<T>) => {
-        if (settled[r]) return;
-        settled[r] = s;
-        if (--left === 0) return finish();
-        if (!s.ok && !grace) grace = setTimeout(finish, 1000);
-      };
-      const overall = setTimeout(finish, this.stepTimeout);
-      this.failure = (r, e) => settle(r, { ok: false, e });
-      calls.forEach((p, r) => p.then((v) => settle(r, { ok: true, v }), (e) => settle(r, { ok: false, e: e instanceof Error ? e : new Error(String(e)) })));
-    });
+  async step(): Promise<DeviceStepReport[]> {
+    const reports = await this.all(`step ${this.step_ + 1}`, this.step_ + 1, this.apis.map((a) => a.step()));
+    this.step_++;
+    return reports;
   }
 
-  private get stepTimeout(): number {
-    return this.o.stepTimeoutMs ?? 600_000;
+  async evaluate(useEma: boolean): Promise<number> {
+    return (await this.all('evaluation', this.step_, [this.apis[0].evaluate(useEma)]))[0];
   }
 
-  /** One optimizer step on every device; merged metrics. */
-  async trainStep(): Promise<DistStepMetrics> {
-    const { cfg } = this.o;
-    const t0 = performance.now();
-    const reports = await this.all(`step ${this.step + 1}`, this.apis.map((a) => a.step()));
-    const ms = performance.now() - t0;
-    this.step++;
-    const G = globalBatch(cfg);
-    this.tokens += G * cfg.blockSize;
-    const stepsPerEpoch = Math.floor(windowCount(this.o.data.train.length, cfg.blockSize) / G);
-    return mergeReports(reports, { cfg, msStep: ms, tokens: this.tokens, epoch: Math.floor((this.step - 1) / stepsPerEpoch) });
-  }
-
-  /** Validation loss (device 0; every device holds the same weights). */
-  evaluate(useEma = false): Promise<number> {
-    return this.all('evaluation', [this.apis[0].evaluate(useEma)]).then(([v]) => v);
-  }
-
-  /** The trained weights (device 0's copy). */
-  params(): Promise<Float32Array> {
-    return this.all('reading weights', [this.apis[0].params()]).then(([v]) => v);
+  async params(): Promise<Float32Array> {
+    return (await this.all('reading weights', this.step_, [this.apis[0].params()]))[0];
   }
 
   /** Close every device and end its worker. */
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await Promise.all(this.apis.map((a) => Promise.race([a.close(), new Promise((r) => setTimeout(r, 500))]).catch(() => undefined)));
     await Promise.all(this.handles.map((h) => h.terminate()));
   }
+
+  /** One call per device (calls[r] on device r); the values, or a RunError naming the root cause. */
+  private all<T>(what: string, step: number, calls: Promise<Outcome<T>>[]): Promise<T[]> {
+    const N = calls.length;
+    const got: (Outcome<T> | undefined)[] = new Array(N);
+    return new Promise<T[]>((resolve, reject) => {
+      let left = N;
+      let grace: ReturnType<typeof setTimeout> | null = null;
+      const onDeath = (r: number, message: string) => {
+        if (r >= N) return;
+        settle(r, { ok: false, failure: { code: 'EXITED', rank: r, step, message } });
+        // its peers may be blocked on it in a collective: make them give up now, not at the timeout
+        this.apis.forEach((a, k) => k !== r && a.abort(`device ${r} is gone: ${message}`).catch(() => undefined));
+      };
+      const finish = () => {
+        clearTimeout(overall);
+        if (grace) clearTimeout(grace);
+        this.deaths.splice(this.deaths.indexOf(onDeath), 1);
+        const failures = got.map((g) => (g && !g.ok ? g.failure : null));
+        const silent = got.map((g, r) => (g ? -1 : r)).filter((r) => r >= 0);
+        const cause = rootCause(failures) ?? (silent.length ? silentFailure(what, step, silent, this.callTimeout) : null);
+        if (cause) reject(new RunError(cause));
+        else resolve(got.map((g) => (g as { value: T }).value));
+      };
+      const settle = (r: number, o: Outcome<T>) => {
+        if (got[r]) return;
+        got[r] = o;
+        if (--left === 0) return finish();
+        if (!o.ok && !grace) grace = setTimeout(finish, GRACE_MS);
+      };
+      const overall = setTimeout(finish, this.callTimeout);
+      this.deaths.push(onDeath);
+      this.dead.forEach((message, r) => onDeath(r, message));
+      calls.forEach((p, r) => p.then((o) => settle(r, o), (e) => settle(r, { ok: false, failure: { code: 'THREW', rank: r, step, message: `${what}: ${e instanceof Error ? e.message : String(e)}` } })));
+    });
+  }
+
+  private get callTimeout(): number {
+    return this.o.callTimeoutMs ?? 600_000;
+  }
+}
+
+function silentFailure(what: string, step: number, ranks: number[], ms: number): RunFailure {
+  return { code: 'SILENT', rank: ranks[0], step, message: `${what}: no answer from device ${ranks.join(', ')} within ${ms} ms` };
 }

@@ -1,17 +1,17 @@
 // The Train panel trains for real in module Web Workers: a tiny 2-device run in Chromium must give the
-// same per-step losses as the engine's single-device loop in Node on the same global batch (1 device x
+// same per-step losses as a one-device run of the driver in Node on the same global batch (1 device x
 // micro-batch 4 = 2 devices x micro-batch 2: same samples, same init, same updates), show both devices
 // computing and communicating, and log no errors. Invalid settings show the schema's message and start
 // nothing. Legend: N = devices, B = micro-batch, T = block size.
 import { expect, test, type Page } from '@playwright/test';
-import { CpuBackend } from '../../src/engine/backend/cpu';
 import { makeDataset } from '../../src/engine/data/dataset';
 import { taskText } from '../../src/engine/data/tasks';
-import { SingleDeviceTrainer } from '../../src/engine/train/loop';
+import { runLocal } from '../unit/run-helpers';
 import { DEFAULT_FORM, validateForm, type FieldKey, type FormValues } from '../../src/state/trainForm';
 
+// backend cpu: these runs are compared with the CPU engine in Node (auto may pick WebGPU here).
 const tiny: Partial<FormValues> = {
-  devices: '2', microBatch: '2', accum: '1', allreduce: 'ring', data: 'add2', steps: '5', warmup: '0', lr: '0.01',
+  backend: 'cpu', devices: '2', microBatch: '2', accum: '1', allreduce: 'ring', data: 'add2', steps: '5', warmup: '0', lr: '0.01',
   nLayer: '1', nHead: '2', nEmbd: '16', blockSize: '16',
 };
 
@@ -26,7 +26,7 @@ function watchErrors(page: Page): string[] {
 async function setFields(page: Page, v: Partial<FormValues>): Promise<void> {
   for (const [k, value] of Object.entries(v) as [FieldKey, string][]) {
     const el = page.getByTestId(`setting-${k}`);
-    if (k === 'data' || k === 'allreduce') await el.selectOption(value);
+    if (k === 'data' || k === 'allreduce' || k === 'backend') await el.selectOption(value);
     else await el.fill(value);
   }
 }
@@ -35,10 +35,8 @@ async function setFields(page: Page, v: Partial<FormValues>): Promise<void> {
 async function referenceLosses(): Promise<number[]> {
   const r = validateForm({ ...DEFAULT_FORM, ...tiny, devices: '1', microBatch: '4' });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  const trainer = new SingleDeviceTrainer(new CpuBackend(), r.cfg, makeDataset('add2', taskText('add2')!, 0.1));
-  const losses: number[] = [];
-  while (trainer.step < r.cfg.steps) losses.push((await trainer.trainStep()).loss);
-  return losses;
+  const run = await runLocal({ ...r.cfg, backend: 'cpu' }, makeDataset('add2', taskText('add2')!, 0.1));
+  return run.steps.map((m) => m.loss);
 }
 
 test('a 2-device run in Web Workers matches the engine in Node step by step', async ({ page }) => {
@@ -96,5 +94,24 @@ test('out-of-range settings show the schema message and start nothing', async ({
   await setFields(page, { nEmbd: '16' });
   await expect(page.getByTestId('setting-nEmbd-error')).toHaveCount(0);
   await expect(start).toBeEnabled();
+  expect(problems).toEqual([]);
+});
+
+test('Stop ends the run after the step in flight: the chart holds every step trained, the workers are gone', async ({ page }) => {
+  const problems = watchErrors(page);
+  await page.goto('/');
+  await setFields(page, { ...tiny, steps: '400', warmup: '0' });
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-step')).toHaveText(/^([3-9]|\d\d+) \/ 400$/, { timeout: 30_000 });
+  await page.getByTestId('train-stop').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
+  const shown = Number((await page.getByTestId('train-step').textContent())!.split(' / ')[0]);
+  expect(shown).toBeGreaterThanOrEqual(3);
+  expect(shown).toBeLessThan(400);
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', String(shown));
+  await expect(page.getByTestId('train-eta')).toHaveText('–'); // no ETA once stopped
+  await page.waitForTimeout(1000);
+  await expect(page.getByTestId('train-step')).toHaveText(`${shown} / 400`); // nothing trains after the stop
+  expect(page.workers().filter((w) => w.url().includes('device'))).toEqual([]);
   expect(problems).toEqual([]);
 });

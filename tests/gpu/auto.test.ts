@@ -14,8 +14,6 @@ describe('chooseBackendMeasured', () => {
     expect(r.ms.webgpu).toBeGreaterThan(0);
     expect(r.backend).toBe(r.ms.webgpu! < r.ms.cpu! ? 'webgpu' : 'cpu');
     expect(r.reason).toMatch(/cpu \d+\.\d ms, webgpu \d+\.\d ms/);
-    expect(r.device === null).toBe(r.backend === 'cpu'); // the device is kept only when it is used
-    r.device?.destroy();
   });
 
   it('without a device: cpu, and the reason says so', async () => {

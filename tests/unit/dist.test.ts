@@ -15,7 +15,7 @@ import { makeDataset } from '../../src/engine/data/dataset';
 import { DistDevice } from '../../src/engine/dist/device';
 import { paramSpecs } from '../../src/engine/model/params';
 import type { DeviceStepReport } from '../../src/engine/dist/report';
-import { SingleDeviceTrainer } from '../../src/engine/train/loop';
+import { runLocal } from './run-helpers';
 
 // 200 characters: 180 train tokens -> 172 windows of 8+1 -> 10 steps of 16 per epoch.
 const TEXT = 'the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs. '.repeat(3).slice(0, 200);
@@ -58,13 +58,11 @@ function weightDiff(a: Float32Array, b: Float32Array): number {
 const sampleSets = (reports: DeviceStepReport[][]) => reports.map((step) => step.flatMap((r) => r.samples.flat()).sort((a, b) => a - b));
 
 describe('same global batch, same update', () => {
-  it('(4,2,2), (2,4,2), (1,16,1), (8,1,2) train the same weights on the same samples; (1,16,1) equals the single-device trainer', async () => {
+  it('(4,2,2), (2,4,2), (1,16,1), (8,1,2) train the same weights on the same samples; the driver’s (1,16,1) run equals the hand-stepped device', async () => {
     const ref = await train({ devices: 1, microBatch: 16, accum: 1 });
-    const single = new SingleDeviceTrainer(new CpuBackend(), parseConfig({ ...tiny, devices: 1, microBatch: 16, accum: 1 }), data);
-    for (let s = 0; s < 10; s++) await single.trainStep();
-    // One device, no communication: the same kernels in the same order, so bit-identical.
-    expect(await single.replica.getParams()).toEqual(ref.weights[0]);
-    single.destroy();
+    const driven = await runLocal(parseConfig({ ...tiny, devices: 1, microBatch: 16, accum: 1 }), data);
+    // The same device code in the same order, so bit-identical.
+    expect(driven.finished!.params).toEqual(ref.weights[0]);
     for (const [devices, microBatch, accum] of [[4, 2, 2], [2, 4, 2], [8, 1, 2]]) {
       const run = await train({ devices, microBatch, accum });
       for (const w of run.weights) expect(weightDiff(w, ref.weights[0]), `(${devices},${microBatch},${accum})`).toBeLessThan(1e-5);

@@ -2,8 +2,11 @@
 // fold of per-step metrics into what the page shows.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config';
-import type { StepMetrics } from '../../src/engine/train/loop';
-import { addStep, emptyRun } from '../../src/state/runMetrics';
+import { estimateMemory } from '../../src/engine/memory';
+import type { StartedEvent } from '../../src/run/events';
+import type { StepMetrics } from '../../src/run/metrics';
+import { applyEvent, beginRun, runSeries, runStore } from '../../src/state/runStore';
+import { Series } from '../../src/state/series';
 import { DEFAULT_FORM, formToInput, validateForm, type FormValues } from '../../src/state/trainForm';
 
 const form = (patch: Partial<FormValues>): FormValues => ({ ...DEFAULT_FORM, ...patch });
@@ -14,7 +17,7 @@ describe('train form', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.cfg).toEqual(parseConfig(formToInput(DEFAULT_FORM)));
-    expect(r.cfg).toMatchObject({ devices: 4, microBatch: 4, nEmbd: 64, data: 'brown', backend: 'cpu', evalEvery: 15 });
+    expect(r.cfg).toMatchObject({ devices: 4, microBatch: 4, nEmbd: 64, data: 'brown', backend: 'auto', evalEvery: 15 });
     expect(r.cfg.minLr).toBeCloseTo(3e-4, 12); // lr / 10 in binary floating point
   });
 
@@ -33,23 +36,40 @@ describe('train form', () => {
 });
 
 const step = (s: number, compute: number[], comm: number[], bytes: number[]): StepMetrics => ({
-  step: s, loss: 3 - s / 10, lr: 1e-3, grad_norm: 1, loss_scale: 1, skipped: false, tokens: s * 64, tokens_per_s: 0, ms_step: 10,
-  ms_compute: compute, ms_comm: comm, ms_idle: comm.map(() => 1), bytes_sent: bytes, samples: [], epoch: 0,
-  ...(s === 2 ? { val_loss: 2.5 } : {}),
+  step: s, loss: 3 - s / 10, lr: 1e-3, gradNorm: 1, lossScale: 1, skipped: false, tokens: s * 64, tokensPerS: 0, msStep: 10,
+  msCompute: compute, msComm: comm, msIdle: comm.map(() => 1), bytesSent: bytes, samples: [], epoch: 0,
+  bytesPerLink: [], collectives: [], timeline: [], commShare: 0, backend: 'cpu',
+  ...(s === 2 ? { valLoss: 2.5 } : {}),
 });
 
-describe('run metrics', () => {
-  it('keeps the loss columns and means per device without the warm-up step', () => {
-    let r = emptyRun(4, 2);
-    r = addStep(r, step(1, [100, 90], [50, 40], [10, 10]), 200); // warm-up step: slow
-    expect(r.devices[0].compute).toBe(100); // alone, it is all there is
-    r = addStep(r, step(2, [10, 12], [4, 6], [10, 10]), 230);
-    r = addStep(r, step(3, [14, 16], [6, 8], [10, 10]), 260);
-    expect(r.x).toEqual([1, 2, 3]);
-    expect(r.loss).toEqual([2.9, 2.8, 2.7]);
-    expect(r.val).toEqual([null, 2.5, null]);
-    expect(r.devices.map((d) => [d.compute, d.comm, d.idle, d.bytesPerStep, d.bytesTotal])).toEqual([[12, 5, 1, 10, 30], [14, 7, 1, 10, 30]]);
+describe('run store', () => {
+  it('appends the chart series in place and keeps means per device without the warm-up step', () => {
+    const cfg = parseConfig({ devices: 2, steps: 4, warmup: 1 });
+    beginRun(cfg, 'starting');
+    const started: StartedEvent = { type: 'started', cfg, devices: [], backend: 'cpu', backendReason: null, memory: estimateMemory(cfg, 10), data: { name: 't', trainTokens: 0, valTokens: 0, vocabSize: 10 } };
+    applyEvent(started, 1000);
+    applyEvent({ type: 'step', metrics: step(1, [100, 90], [50, 40], [10, 10]) }, 1200); // warm-up step: slow
+    expect(runStore.getState().split[0].compute).toBe(100); // alone, it is all there is
+    const lossCol = runSeries.col('loss');
+    applyEvent({ type: 'step', metrics: step(2, [10, 12], [4, 6], [10, 10]) }, 1230);
+    applyEvent({ type: 'step', metrics: step(3, [14, 16], [6, 8], [10, 10]) }, 1260);
+    const r = runStore.getState();
+    expect(Array.from(runSeries.col('step'))).toEqual([1, 2, 3]);
+    expect(Array.from(runSeries.col('loss'))).toEqual([2.9, 2.8, 2.7]);
+    expect(runSeries.sparseCol('val')).toEqual([null, 2.5, null]);
+    expect(lossCol.buffer).toBe(runSeries.col('loss').buffer); // appended in place, not copied
+    expect(r.split.map((d) => [d.compute, d.comm, d.idle, d.bytesPerStep, d.bytesTotal])).toEqual([[12, 5, 1, 10, 30], [14, 7, 1, 10, 30]]);
     expect(r.tokensPerS).toBeCloseTo((3 * 64 * 1000) / 260, 9);
     expect(r.etaMs).toBeCloseTo((260 / 3) * 1, 9); // one step left at the mean step time so far
+    expect(r.valLoss).toBe(2.5);
+    applyEvent({ type: 'failed', failure: { code: 'THREW', rank: 1, step: 4, message: 'boom' } }, 1300);
+    expect(runStore.getState()).toMatchObject({ status: 'failed', etaMs: NaN, message: 'device 1 failed at step 4 (THREW): boom' });
+  });
+
+  it('grows a series past its capacity without losing values', () => {
+    const s = new Series(['x'] as const, [], 2);
+    for (let i = 0; i < 9; i++) s.push({ x: i });
+    expect(Array.from(s.col('x'))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s.version).toBe(9);
   });
 });

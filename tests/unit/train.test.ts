@@ -16,10 +16,11 @@ import { clipCoef } from '../../src/engine/optim/clip';
 import { LossScaler } from '../../src/engine/optim/scaler';
 import { lrAt } from '../../src/engine/optim/schedule';
 import { f16BitsToF32, f32ToF16Bits, roundToF16 } from '../../src/engine/ops/f16';
-import { DivergenceError, SingleDeviceTrainer } from '../../src/engine/train/loop';
+import { DivergenceError } from '../../src/engine/errors';
 import { Replica } from '../../src/engine/train/replica';
 import { relErr } from './gradcheck-helpers';
 import { fixtureNames, flatten, loadFixture } from './model-fixture';
+import { oneDevice, runLocal } from './run-helpers';
 
 const TOL = 1e-5;
 
@@ -106,35 +107,35 @@ const dataset = () => makeDataset('copy', taskText('copy', 20_000)!);
 // a text with strong bigram structure, so a few dozen steps of a tiny model visibly learn it
 const pangrams = () => makeDataset('pangram', 'the quick brown fox jumps over the lazy dog. '.repeat(400));
 
+/** A one-device run through the driver (the path `npm run train` takes): its step metrics and final weights. */
 async function run(over: Record<string, unknown>, data = dataset()) {
-  const t = new SingleDeviceTrainer(new CpuBackend(), parseConfig({ ...tiny, ...over }), data);
-  const out = [];
-  while (t.step < t.cfg.steps) out.push(await t.trainStep());
-  return { t, out };
+  const r = await runLocal(parseConfig({ ...tiny, ...over }), data);
+  if (!r.finished) throw new Error(`run did not finish: ${JSON.stringify(r.failed)}`);
+  return { out: r.steps, params: r.finished.params };
 }
 
-describe('single-device loop', () => {
+describe('one-device run', () => {
   it('is deterministic: the same seed gives bit-identical losses and weights; another seed does not', async () => {
     const a = await run({}), b = await run({}), c = await run({ seed: 7 });
     expect(a.out.map((m) => m.loss)).toEqual(b.out.map((m) => m.loss));
-    expect(await a.t.replica.getParams()).toEqual(await b.t.replica.getParams());
+    expect(a.params).toEqual(b.params);
     expect(c.out.map((m) => m.loss)).not.toEqual(a.out.map((m) => m.loss));
   });
   it('emits the metrics fields, validation loss on schedule, and lowers the loss', async () => {
     const { out } = await run({ steps: 40, lr: 1e-2, evalEvery: 20 }, pangrams());
-    for (const k of ['step', 'loss', 'lr', 'grad_norm', 'loss_scale', 'skipped', 'tokens', 'ms_compute', 'ms_comm', 'ms_idle', 'bytes_sent', 'samples']) {
+    for (const k of ['step', 'loss', 'lr', 'gradNorm', 'lossScale', 'skipped', 'tokens', 'msCompute', 'msComm', 'msIdle', 'bytesSent', 'samples']) {
       expect(out[0]).toHaveProperty(k);
     }
     expect(out[0].samples).toHaveLength(1);
     expect(out[0].samples[0][0]).toHaveLength(4);
-    expect(out.filter((m) => m.val_loss !== undefined).map((m) => m.step)).toEqual([20, 40]);
+    expect(out.filter((m) => m.valLoss !== undefined).map((m) => m.step)).toEqual([20, 40]);
     expect(out[39].tokens).toBe(40 * 4 * 16);
-    expect(out[39].val_loss!).toBeLessThan(out[19].val_loss! - 0.1);
+    expect(out[39].valLoss!).toBeLessThan(out[19].valLoss! - 0.1);
     expect(out[39].loss).toBeLessThan(out[0].loss - 0.5);
   });
   it('fp16 with loss scaling trains like fp32 (scale 2^16, no skips on a healthy run)', async () => {
     const f32 = await run({}), f16 = await run({ precision: 'fp16' });
-    expect(f16.out[0].loss_scale).toBe(65536);
+    expect(f16.out[0].lossScale).toBe(65536);
     expect(f16.out.every((m) => !m.skipped)).toBe(true);
     // fp16 gradient storage changes the grads by ~2^-11 relative: losses agree to ~1e-3
     f16.out.forEach((m, i) => expect(Math.abs(m.loss - f32.out[i].loss)).toBeLessThan(1e-3));
@@ -168,10 +169,10 @@ describe('single-device loop', () => {
     const a = await run({ microBatch: 4, accum: 2 }), b = await run({ microBatch: 8, accum: 1 });
     expect(a.out[0].samples[0].flat().sort()).toEqual(b.out[0].samples[0].flat().sort());
     // same windows, same update up to f32 summation order
-    expect(relErr(await a.t.replica.getParams(), await b.t.replica.getParams())).toBeLessThan(1e-6);
+    expect(relErr(a.params, b.params)).toBeLessThan(1e-6);
   });
   it('names the step when training diverges (fp32 NaN)', async () => {
-    const t = new SingleDeviceTrainer(new CpuBackend(), parseConfig(tiny), dataset());
+    const t = oneDevice(parseConfig(tiny), dataset());
     await t.trainStep();
     const p = await t.replica.getParams();
     p[3] = NaN;

@@ -32,6 +32,9 @@ describe('npm run train --devices', () => {
     expect(m[1].samples.map((d: number[][]) => d.map((k) => k.length))).toEqual([[2, 2], [2, 2], [2, 2]]);
     for (let t = 0; t < 2; t++) expect(m[t].samples.flat(2).sort((a: number, b: number) => a - b)).toEqual(s[t].samples.flat(2).sort((a: number, b: number) => a - b));
     expect(m[1].bytes_per_link[0][1]).toBeGreaterThan(0);
+    // One spelling for 1 and N devices: every line carries the same keys (val_loss on the last step of both).
+    expect(m.map((x) => Object.keys(x).sort())).toEqual(s.map((x) => Object.keys(x).sort()));
+    expect(Object.keys(m[1])).toEqual(expect.arrayContaining(['bytes_per_link', 'collectives', 'timeline', 'comm_share', 'backend', 'val_loss']));
     // Same global batch, same update: the losses agree to f32 rounding of a different summation order.
     expect(m[1].loss).toBeCloseTo(s[1].loss, 5);
   });

@@ -21,11 +21,6 @@ export interface AdapterSummary {
 
 export type BackendName = 'cpu' | 'webgpu';
 
-export interface BackendChoice {
-  backend: BackendName;
-  reason: string;
-}
-
 export type AdapterProbe =
   | { ok: true; adapter: GPUAdapter; summary: AdapterSummary }
   | { ok: false; reason: string };
@@ -72,22 +67,4 @@ export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
       maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
     },
   };
-}
-
-/**
- * The backend the playground starts with, from the adapter alone. A software (fallback) adapter runs WGSL
- * on the CPU through an emulator, so plain TypeScript is faster there.
- */
-export function chooseBackend(summary: AdapterSummary | null, missingReason = ''): BackendChoice {
-  if (!summary) {
-    return { backend: 'cpu', reason: `${missingReason} Training runs on the CPU backend (plain TypeScript).`.trim() };
-  }
-  if (summary.isFallback) {
-    const name = summary.architecture || summary.vendor || 'software';
-    return {
-      backend: 'cpu',
-      reason: `The WebGPU adapter is a software fallback (${name}): it emulates a GPU on the CPU and is slower than the plain TypeScript CPU backend, so the CPU backend is used.`,
-    };
-  }
-  return { backend: 'webgpu', reason: `A hardware WebGPU adapter (${summary.vendor} ${summary.architecture}) is available.` };
 }

@@ -31,7 +31,8 @@ export const busFactor = { allreduce: (N: number) => (2 * (N - 1)) / N, reduceSc
 
 export { broadcast } from './rooted';
 export { BufferPool, Comm, chunkRange, defaultCommOptions, type CollOptions, type CommOptions, type OpRecord } from './comm';
-export { CollectiveError, PortTransport, localGroup, type LinkModel, type PortLike, type Transport } from './transport';
+export { CollectiveError } from '../errors';
+export { PortTransport, localGroup, localPorts, type LinkModel, type PortLike, type Transport } from './transport';
 export { addInto, reduceKernel } from './reduce';
 export { codecs, toHalf } from './codec';
 export { fromPieces, pieceLayout, ringAllreduceOwned, toPieces, type OwnedPieces } from './ring-owned';

@@ -4,6 +4,8 @@
 // copied: a transferred buffer costs the sender nothing and detaches it).
 // Links are directed (r -> peer); bytes and messages are counted per link as they are sent.
 
+import { CollectiveError } from '../errors';
+
 /** A message on a raw port. `data` is transferred. */
 export interface Msg {
   type: 'coll' | 'abort' | 'stall';
@@ -43,8 +45,9 @@ export interface Transport {
   send(to: number, tag: string, data: ArrayBuffer): void;
   /** The message from `from` with this tag; rejects after timeoutMs or when any rank aborts. */
   recv(from: number, tag: string, timeoutMs: number, what: string): Promise<ArrayBuffer>;
-  /** Tell every peer this rank has failed, so they reject at once instead of timing out. */
-  abort(reason: string): void;
+  /** Tell every peer this rank has failed, so they reject at once instead of timing out; this rank's
+   *  pending receives reject with `cause` (default: an abort naming this rank). */
+  abort(reason: string, cause?: CollectiveError): void;
   /** Bytes and messages sent on each outgoing link, indexed by destination rank. */
   readonly sent: LinkStats[];
   /** Milliseconds spent blocked in recv (time from the call until the message was there). */
@@ -54,9 +57,6 @@ export interface Transport {
   close(): void;
 }
 
-export class CollectiveError extends Error {
-  override name = 'CollectiveError';
-}
 
 type Waiter = { resolve: (d: ArrayBuffer) => void; reject: (e: Error) => void };
 
@@ -88,7 +88,7 @@ export class PortTransport implements Transport {
 
   send(to: number, tag: string, data: ArrayBuffer): void {
     const port = this.ports[to];
-    if (!port || to === this.rank) throw new CollectiveError(`rank ${this.rank}: no link to rank ${to}`);
+    if (!port || to === this.rank) throw new Error(`rank ${this.rank}: no link to rank ${to}`);
     const s = this.sent[to];
     s.bytes += data.byteLength;
     s.messages++;
@@ -132,9 +132,10 @@ export class PortTransport implements Transport {
             chain.push(this.stalls.get(chain[chain.length - 1])!);
           }
           const last = chain[chain.length - 1];
-          const culprit = this.stalls.has(last) ? `the ranks wait for each other (calls out of order?)` : `rank ${last} is not answering`;
-          const err = new CollectiveError(`${what}: rank ${this.rank} got nothing from rank ${from} within ${timeoutMs} ms; ${culprit} (wait chain ${chain.join(' -> ')})`);
-          this.abort(err.message);
+          const cycle = this.stalls.has(last);
+          const culprit = cycle ? `the ranks wait for each other (calls out of order?)` : `rank ${last} is not answering`;
+          const err = new CollectiveError('silent', cycle ? from : last, `${what}: rank ${this.rank} got nothing from rank ${from} within ${timeoutMs} ms; ${culprit} (wait chain ${chain.join(' -> ')})`);
+          this.abort(err.message, err); // every other pending receive fails with the same cause
           reject(err);
         }, Math.min(250, timeoutMs / 4));
       };
@@ -168,7 +169,7 @@ export class PortTransport implements Transport {
       return;
     }
     if (msg.type === 'abort') {
-      this.fail(new CollectiveError(`rank ${from} aborted: ${msg.reason ?? 'unknown reason'}`));
+      this.fail(new CollectiveError('aborted', from, `rank ${from} aborted: ${msg.reason ?? 'unknown reason'}`));
       return;
     }
     const key = `${from}|${msg.tag}`;
@@ -190,10 +191,10 @@ export class PortTransport implements Transport {
     this.waiters.clear();
   }
 
-  abort(reason: string): void {
+  abort(reason: string, cause?: CollectiveError): void {
     if (this.failure) return;
     this.post({ type: 'abort', from: this.rank, tag: '', data: new ArrayBuffer(0), reason });
-    this.fail(new CollectiveError(reason));
+    this.fail(cause ?? new CollectiveError('aborted', this.rank, reason));
   }
 
   close(): void {
@@ -206,8 +207,8 @@ export class PortTransport implements Transport {
   }
 }
 
-/** N transports in this thread, wired pairwise by real MessageChannels (for tests and local groups). */
-export function localGroup(n: number, link: LinkModel | null = null): PortTransport[] {
+/** ports[a][b] = a's end of a real MessageChannel to b (null on the diagonal), for N ranks in one thread. */
+export function localPorts(n: number): (PortLike | null)[][] {
   const ports: (PortLike | null)[][] = Array.from({ length: n }, () => new Array<PortLike | null>(n).fill(null));
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
@@ -216,5 +217,10 @@ export function localGroup(n: number, link: LinkModel | null = null): PortTransp
       ports[b][a] = ch.port2 as unknown as PortLike;
     }
   }
-  return ports.map((p, r) => new PortTransport(r, p, link));
+  return ports;
+}
+
+/** N transports in this thread, wired pairwise by real MessageChannels (for tests and local groups). */
+export function localGroup(n: number, link: LinkModel | null = null): PortTransport[] {
+  return localPorts(n).map((p, r) => new PortTransport(r, p, link));
 }

@@ -21,7 +21,8 @@ export interface TimelineEvent {
   peer?: number;
 }
 
-export interface CollectiveStat { name: string; bytes: number; ms: number; algbw_GBps: number; busbw_GBps: number }
+/** One collective of a step: bytes reduced, duration, and nccl-tests' algorithm and bus bandwidth (GB/s). */
+export interface CollectiveStat { name: string; bytes: number; ms: number; algbwGBps: number; busbwGBps: number }
 
 export interface DeviceStepReport {
   rank: number;
@@ -121,7 +122,7 @@ export function collectReport(clock: StepClock, base: Pick<DeviceStepReport, 'ra
   const collectives = clock.c.takeRecords().map((r) => {
     const ms = r.t1 - r.t0;
     const algbw = (r.n * 4) / (ms / 1000) / 1e9;
-    return { name: r.name, bytes: r.n * 4, ms, algbw_GBps: algbw, busbw_GBps: algbw * factorOf(r.name, N) };
+    return { name: r.name, bytes: r.n * 4, ms, algbwGBps: algbw, busbwGBps: algbw * factorOf(r.name, N) };
   });
   clock.c.transport.onWait = undefined;
   return {

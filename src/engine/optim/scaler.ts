@@ -56,3 +56,6 @@ export class LossScaler {
     this.growthTracker = s.growthTracker;
   }
 }
+
+/** Below this the fp16 loss scale has backed off ~40 times in a row: the model is producing NaN/inf. */
+export const MIN_SCALE = 2 ** -24;

@@ -1,11 +1,12 @@
 // Training loss per step and validation loss where evaluated, drawn with uPlot. The chart is created
-// once and fed new columns on every step (setData), not rebuilt; it follows its container's width.
+// once and subscribes to the run store itself: on each new step it hands uPlot zero-copy views of the
+// append-only series (setData), with no React render per step. It follows its container's width.
 // data-points / data-loss on the container: how many steps the chart holds and its loss column (read by
 // the browser test).
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { useTrain } from '../../state/trainStore';
+import { runSeries, runStore } from '../../state/runStore';
 
 const HEIGHT = 220;
 
@@ -26,29 +27,26 @@ const options = (width: number): uPlot.Options => ({
 /** Loss curves of the current run. */
 export function LossChart() {
   const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
-  const metrics = useTrain((s) => s.metrics);
 
   useEffect(() => {
     const el = box.current!;
     const u = new uPlot(options(el.clientWidth || 600), [[], [], []], el);
-    plot.current = u;
+    const draw = () => {
+      const n = runSeries.length;
+      u.setData([runSeries.col('step'), runSeries.col('loss'), runSeries.sparseCol('val')] as unknown as uPlot.AlignedData);
+      el.dataset.points = String(n);
+      el.dataset.loss = JSON.stringify(Array.from(runSeries.col('loss')));
+    };
+    draw();
+    const unsubscribe = runStore.subscribe((s, prev) => s.version !== prev.version && draw());
     const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height: HEIGHT }));
     ro.observe(el);
     return () => {
+      unsubscribe();
       ro.disconnect();
       u.destroy();
-      plot.current = null;
     };
   }, []);
-
-  useEffect(() => {
-    const u = plot.current, el = box.current;
-    if (!u || !el) return;
-    u.setData([metrics.x, metrics.loss, metrics.val] as uPlot.AlignedData);
-    el.dataset.points = String(u.data[0].length);
-    el.dataset.loss = JSON.stringify(u.data[1]);
-  }, [metrics]);
 
   return <div className="chart" ref={box} data-testid="loss-chart" />;
 }

@@ -1,14 +1,15 @@
 // Start / Stop and the run's one-line status.
-import { isActive, useTrain } from '../../state/trainStore';
+import { isActive } from '../../state/runStore';
+import { useForm, useRun } from '../stores';
 import { startTraining, stopTraining } from '../runTraining';
 
 const LABEL = { idle: 'ready', starting: 'starting', running: 'training', stopping: 'stopping', done: 'done', stopped: 'stopped', failed: 'failed' } as const;
 
 /** Start is enabled only for valid settings and no run in progress. */
 export function RunControls() {
-  const cfg = useTrain((s) => s.cfg);
-  const status = useTrain((s) => s.status);
-  const message = useTrain((s) => s.message);
+  const cfg = useForm((s) => s.cfg);
+  const status = useRun((s) => s.status);
+  const message = useRun((s) => s.message);
   const active = isActive(status);
   return (
     <div className="controls">

@@ -1,14 +1,15 @@
 // The run settings form: the exposed RunConfig fields in groups; locked while a run is in progress.
 import { FIELD_GROUPS } from '../../state/trainForm';
-import { isActive, useTrain } from '../../state/trainStore';
+import { isActive } from '../../state/runStore';
+import { useForm, useRun } from '../stores';
 import { SettingField } from './SettingField';
 
 /** Settings grouped as devices / training / model; each shows its own validation message. */
 export function TrainSettings() {
-  const form = useTrain((s) => s.form);
-  const errors = useTrain((s) => s.errors);
-  const setField = useTrain((s) => s.setField);
-  const locked = useTrain((s) => isActive(s.status));
+  const form = useForm((s) => s.form);
+  const errors = useForm((s) => s.errors);
+  const setField = useForm((s) => s.setField);
+  const locked = useRun((s) => isActive(s.status));
   return (
     <div className="settings">
       {FIELD_GROUPS.map((g) => (

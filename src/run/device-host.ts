@@ -1,0 +1,115 @@
+// One device as a set of calls that never throw: build it (backend, transport to the peers, DistDevice),
+// broadcast weights, step, evaluate, read weights, close. Every result is an Outcome, every failure a
+// RunFailure record, so the same object serves a device worker (comlink exposes it) and a device in
+// this thread (LocalGroup). A device that fails tells its peers at once (transport abort), so they stop
+// waiting for it and report ABORTED, naming it.
+// Legend: N = devices, r = rank; ms.
+import type { BackendHandle } from '../engine/backend/create';
+import type { BackendName } from '../engine/backend/adapter';
+import { Comm, PortTransport, type LinkModel, type PortLike } from '../engine/collectives';
+import type { RunConfig } from '../engine/config';
+import { DistDevice, type DeviceData } from '../engine/dist/device';
+import { modelStateMemory } from '../engine/dist/memory';
+import type { DeviceStepReport } from '../engine/dist/report';
+import { failureOf } from '../engine/errors';
+import type { DeviceInfo, Fault, Outcome } from './group';
+
+export interface DeviceInit {
+  rank: number;
+  /** Settings with `backend` already resolved (never 'auto': decided once for the group). */
+  cfg: RunConfig;
+  data: DeviceData;
+  /** ports[k] = this rank's end of the channel to rank k (null at k = r). */
+  ports: (PortLike | null)[];
+  /** A collective that hears nothing from a peer for this long fails, naming it. */
+  timeoutMs: number;
+  fault?: Fault | null;
+}
+
+/** End this worker's thread at once (worker_threads: process.exit ends only the worker; browsers: close). */
+function exitThread(): void {
+  const p = (globalThis as { process?: { exit(code: number): void } }).process;
+  if (p) p.exit(1);
+  else (globalThis as unknown as { close(): void }).close();
+}
+
+export type MakeBackend = (kind: BackendName) => Promise<BackendHandle>;
+
+export type DeviceHost = ReturnType<typeof deviceHost>;
+
+/** The calls of one device; `makeBackend` creates its compute backend on this thread. */
+export function deviceHost(makeBackend: MakeBackend) {
+  let device: DistDevice | null = null;
+  let backend: BackendHandle | null = null;
+  let fault: Fault | null = null;
+  let rank: number | null = null;
+
+  /** Run fn; a throw becomes this device's failure record and aborts the transport so peers stop waiting. */
+  async function guard<T>(fn: (d: DistDevice) => Promise<T>, step = (device?.step ?? 0) + 1): Promise<Outcome<T>> {
+    try {
+      if (!device) throw new Error('device: init() first');
+      return { ok: true, value: await fn(device) };
+    } catch (e) {
+      const failure = failureOf(e, rank, step);
+      device?.comm.transport.abort(`device ${rank} failed: ${failure.message}`);
+      return { ok: false, failure };
+    }
+  }
+
+  return {
+    /** Build this device: backend, replica (same seed everywhere), ZeRO shard, transport to the peers. */
+    async init(o: DeviceInit): Promise<Outcome<DeviceInfo>> {
+      rank = o.rank;
+      const { cfg } = o;
+      const transport = new PortTransport(o.rank, o.ports, { bandwidth: cfg.linkBw * 1e9, latency: cfg.linkLatency / 1000 } satisfies LinkModel);
+      try {
+        backend = await makeBackend(cfg.backend === 'auto' ? 'cpu' : cfg.backend);
+        const slow = cfg.slowDevice && cfg.slowDevice.rank === o.rank ? cfg.slowDevice.factor : 1;
+        device = new DistDevice(backend.backend, cfg, new Comm(transport, { timeoutMs: o.timeoutMs }), o.data, { slowFactor: slow });
+      } catch (e) {
+        const failure = failureOf(e, o.rank, 0);
+        transport.abort(`device ${o.rank} failed: ${failure.message}`);
+        return { ok: false, failure };
+      }
+      fault = o.fault ?? null;
+      const opt = device.replica.optimizer;
+      const memory = modelStateMemory(device.replica.numParams, cfg.devices, cfg.zero, opt.state.length * (opt.hi - opt.lo), opt.state.length);
+      return { ok: true, value: { rank: o.rank, backend: backend.name, backendDetail: backend.detail, shard: [device.lo, device.hi], memory } };
+    },
+
+    broadcastWeights: (): Promise<Outcome<void>> => guard((d) => d.broadcastWeights(), 0),
+
+    /** One optimizer step (all devices at once); this device's report. */
+    step: (): Promise<Outcome<DeviceStepReport>> =>
+      guard(async (d) => {
+        if (fault && fault.step === d.step + 1) {
+          if (fault.mode === 'hang') for (;;); // a device that stops answering: the thread never yields again
+          if (fault.mode === 'exit') exitThread();
+          if (fault.mode === 'nan') {
+            const p = await d.replica.getParams();
+            p[0] = NaN;
+            d.replica.setParams(p);
+          } else throw new Error(`device ${rank}: injected failure at step ${d.step + 1}`);
+        }
+        return d.trainStep();
+      }),
+
+    evaluate: (useEma: boolean): Promise<Outcome<number>> => guard((d) => d.evaluate(useEma)),
+
+    /** A host copy of the full weights. */
+    params: (): Promise<Outcome<Float32Array>> => guard((d) => d.replica.getParams()),
+
+    /** Give up whatever collective is in flight (a peer died): pending receives reject at once. */
+    abort(reason: string): void {
+      device?.comm.transport.abort(reason);
+    },
+
+    close(): void {
+      device?.comm.transport.close();
+      device?.destroy();
+      device = null;
+      backend?.close();
+      backend = null;
+    },
+  };
+}

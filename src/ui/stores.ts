@@ -1,0 +1,10 @@
+// React bindings of the vanilla stores: useStore(store, selector) re-renders a view only when its
+// selected slice changes. Charts do not use these per step; they subscribe to runStore directly.
+import { useStore } from 'zustand';
+import { envStore, type EnvState } from '../state/envStore';
+import { formStore, type FormState } from '../state/formStore';
+import { runStore, type RunState } from '../state/runStore';
+
+export const useRun = <T,>(sel: (s: RunState) => T): T => useStore(runStore, sel);
+export const useForm = <T,>(sel: (s: FormState) => T): T => useStore(formStore, sel);
+export const useEnv = <T,>(sel: (s: EnvState) => T): T => useStore(envStore, sel);
