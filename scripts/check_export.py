@@ -34,6 +34,20 @@ def load_safetensors(path):
     return tensors, meta
 
 
+def read_text(path):
+    """The characters the engine sees in a file (src/engine/data/text.ts): bytes decoded as strict UTF-8 with
+    no newline translation (open()'s text mode would turn \\r\\n and \\r into \\n), a byte-order mark kept as
+    U+FEFF ('utf-8', not 'utf-8-sig'); invalid bytes and NUL bytes refused as `npm run eval` refuses them."""
+    raw = open(path, 'rb').read()
+    try:
+        text = raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        sys.exit(f'{path} is not UTF-8 text: invalid byte sequence at byte {e.start}')
+    if b'\0' in raw:
+        sys.exit(f'{path} is not text: NUL byte at byte {raw.index(0)} (binary data or UTF-16?)')
+    return text
+
+
 def main(weights, text_file, max_windows=256):
     sd, meta = load_safetensors(weights)
     cfg = json.loads(meta['config'])
@@ -43,7 +57,7 @@ def main(weights, text_file, max_windows=256):
     assert missing == ['lm_head.weight'] and not unexpected, (missing, unexpected)  # lm_head is tied to wte
     model.eval()
     index = {ch: i for i, ch in enumerate(vocab)}
-    text = open(text_file, encoding='utf-8').read()
+    text = read_text(text_file)
     unknown = sorted({ch for ch in text if ch not in index})
     if unknown:
         sys.exit(f'{text_file}: characters outside the model vocabulary: {unknown[:10]}')

@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { makeDataset, type Dataset } from '../engine/data/dataset';
 import { isTask, taskNames, taskText } from '../engine/data/tasks';
+import { decodeText, TextDataError } from '../engine/data/text';
 import type { CharTokenizer } from '../engine/data/tokenizer';
 import { UserError } from './args';
 import { brownText } from './corpus';
@@ -18,9 +19,16 @@ export function loadText(spec: string): string {
   }
   if (!st.isFile()) throw new UserError(`--data: ${spec} is not a file`);
   if (st.size > 256 * 2 ** 20) throw new UserError(`--data: ${spec} is ${Math.round(st.size / 2 ** 20)} MB, more than the 256 MB limit`);
-  const text = readFileSync(spec, 'utf8');
+  // Read as bytes and decoded strictly: readFileSync(spec, 'utf8') would turn bad bytes into U+FFFD, which
+  // cannot be told apart from a U+FFFD written in the file.
+  let text: string;
+  try {
+    text = decodeText(readFileSync(spec));
+  } catch (e) {
+    if (!(e instanceof TextDataError)) throw e;
+    throw new UserError(`--data: ${spec} ${e.message}`);
+  }
   if (text.length === 0) throw new UserError(`--data: ${spec} is empty`);
-  if (text.includes('\u0000') || text.includes('\ufffd')) throw new UserError(`--data: ${spec} is not UTF-8 text`);
   return text;
 }
 

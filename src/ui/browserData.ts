@@ -3,6 +3,7 @@
 // Split and tokenized exactly as `npm run train --data NAME` does (last 10% is validation).
 import { makeDataset, type Dataset } from '../engine/data/dataset';
 import { isTask, taskText } from '../engine/data/tasks';
+import { decodeText, TextDataError } from '../engine/data/text';
 
 /** The Brown corpus asset's URL (served by the dev server, emitted by the build). */
 export const BROWN_URL = `${import.meta.env.BASE_URL}data/brown.txt`;
@@ -10,7 +11,15 @@ export const BROWN_URL = `${import.meta.env.BASE_URL}data/brown.txt`;
 async function brownText(): Promise<string> {
   const res = await fetch(BROWN_URL);
   if (!res.ok) throw new Error(`the Brown corpus could not be loaded (${BROWN_URL}: HTTP ${res.status})`);
-  const text = await res.text();
+  // Bytes decoded as the CLI decodes a file (src/engine/data/text.ts): res.text() would drop a leading
+  // byte-order mark and turn bad bytes into U+FFFD, so the page would train on other characters.
+  let text: string;
+  try {
+    text = decodeText(new Uint8Array(await res.arrayBuffer()));
+  } catch (e) {
+    if (e instanceof TextDataError) throw new Error(`the Brown corpus at ${BROWN_URL} ${e.message}`);
+    throw e;
+  }
   if (text.length === 0) throw new Error(`the Brown corpus at ${BROWN_URL} is empty`);
   return text;
 }

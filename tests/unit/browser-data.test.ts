@@ -1,0 +1,26 @@
+// The page's corpus loader reads the same characters the CLI reads from the same bytes (src/engine/data/text.ts):
+// a leading byte-order mark stays a character (Response.text() would drop it), bad bytes are refused.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadBrowserData } from '../../src/ui/browserData';
+
+function serve(body: Uint8Array<ArrayBuffer>) {
+  vi.stubGlobal('fetch', async () => new Response(body));
+}
+afterEach(() => vi.unstubAllGlobals());
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+describe('loadBrowserData', () => {
+  it('keeps a leading byte-order mark, U+FFFD and \\r\\n as characters, as the CLI does', async () => {
+    const text = '\ufeffab\ufffd\r\n'.repeat(10);
+    serve(utf8(text));
+    const ds = await loadBrowserData('brown');
+    expect(ds.tokenizer.chars).toEqual(['\n', '\r', 'a', 'b', '\ufeff', '\ufffd']);
+    expect(ds.tokenizer.decode(ds.train) + ds.tokenizer.decode(ds.val)).toBe(text);
+  });
+
+  it('refuses bytes that are not UTF-8, naming the byte offset', async () => {
+    serve(new Uint8Array([...utf8('abc'), 0xff, ...utf8('def')]));
+    await expect(loadBrowserData('brown')).rejects.toThrow(/^the Brown corpus at \S+ is not UTF-8 text: invalid byte sequence at byte 3$/);
+  });
+});
