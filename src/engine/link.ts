@@ -4,7 +4,7 @@
 // part becomes a problem (key, what was wrong, what was used instead) and the config stays valid, and only
 // a link that cannot be salvaged (too long, unreadable or newer version) fails as a whole.
 
-import { RunConfigSchema, type ConfigKey, type RunConfig } from './config';
+import { derivedDefaults, RunConfigSchema, type ConfigKey, type RunConfig } from './config';
 import { clipKey, CURRENT_VERSIONING, hashOf, LINK_MAX_CHARS, migratePairs, splitPairs, versionOf, type LinkFailure, type LinkPair, type LinkVersioning } from './link-pairs';
 import { checkNamed, resolveNamed } from './link-resolve';
 import { DEFAULTS, escapeText, formatValue, linkableData, readValue, sameValue, SETTINGS, shown, type SettingKey } from './link-values';
@@ -69,10 +69,15 @@ function namedSettings(c: RunConfig): Map<SettingKey, unknown> {
     if (wrong.length === 0) break;
     for (const k of wrong) named.set(k, c[k]);
   }
+  // Leave out a setting that reading would derive as it is (warmup=5 with steps=5). derivedDefaults is a
+  // cheap first look; a schema parse (~0.2 ms) confirms.
   for (const k of [...named.keys()]) {
-    named.delete(k);
-    const r = checkNamed(named);
-    if (!(r.success && sameConfig(r.data, c))) named.set(k, c[k]);
+    const without = new Map(named);
+    without.delete(k);
+    const derived = (derivedDefaults(Object.fromEntries(without)) as Record<string, unknown>)[k];
+    if (derived === undefined || !sameValue(derived, c[k])) continue;
+    const r = checkNamed(without);
+    if (r.success && sameConfig(r.data, c)) named.delete(k);
   }
   return named;
 }
