@@ -123,7 +123,11 @@ const settingOf = (key: string): SettingKey | undefined => SETTINGS.get(key);
 /** Read the pairs (version already taken out) into named settings, hidden controls, lesson and problems. */
 function readPairs(pairs: LinkPair[]) {
   const groups = new Map<string, (string | null)[]>(); // a Map: keys are link text, '__proto__' included
-  for (const [k, v] of pairs) groups.set(k, [...(groups.get(k) ?? []), v]);
+  for (const [k, v] of pairs) {
+    const seen = groups.get(k);
+    if (seen) seen.push(v);
+    else groups.set(k, [v]);
+  }
   const given = new Map<SettingKey, unknown>();
   const hidden = new Set<ConfigKey>();
   const problems: { key: string; message: string }[] = [];
@@ -174,6 +178,7 @@ export function configFromLink(input: string, versioning: LinkVersioning = CURRE
     return { ok: false, error: { code: 'too-long', message: `the link's settings have ${hash.length} characters, more than the ${LINK_MAX_CHARS} a link may have` } };
   }
   const split = splitPairs(hash);
+  if (split.problems.some((p) => p.key === 'v')) return { ok: false, error: { code: 'bad-version', message: 'v has a value that is not valid percent-encoding' } };
   const version = versionOf(split.pairs, versioning.current);
   if ('code' in version) return { ok: false, error: version };
   const pairs = migratePairs(split.pairs.filter(([k]) => k !== 'v'), version.version, versioning);

@@ -177,6 +177,7 @@ describe('configFromLink: links that cannot be salvaged', () => {
     ['v=one', 'bad-version', 'v must be a settings version (a whole number from 1), got one'],
     ['v', 'bad-version', 'v must be a settings version (a whole number from 1), got ""'],
     ['v=1&devices=2&v=1', 'bad-version', 'v is given 2 times'],
+    ['v=%ZZ&devices=2', 'bad-version', 'v has a value that is not valid percent-encoding'],
   ])('%s', (link, code, message) => {
     expect(failure(configFromLink(link))).toEqual({ code, message });
   });
