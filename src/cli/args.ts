@@ -1,8 +1,9 @@
 // Command-line flags -> RunConfig: `--micro-batch 8` sets microBatch; every setting of the schema is a
 // kebab-case flag, validated by the same zod schema as the UI and checkpoints. `--config FILE|link`
-// supplies a base (a JSON file, or a share link whose #hash holds key=value pairs); flags override it.
+// supplies a base (a JSON file, or a share link read by the engine's link codec); flags override it.
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, configKeys, describeKey, parseConfig, parseDecimal, type ConfigKey, type RunConfig } from '../engine/config';
+import { configFromLink } from '../engine/link';
 
 /** A mistake in the user's flags or files: reported as one line, exit code 2. */
 export class UserError extends Error {
@@ -26,17 +27,22 @@ export interface CliOptions<Extra extends string> {
   extra: Partial<Record<Extra, string | true>>;
 }
 
+/** The settings a share link sets. A headless run is meant to be reproducible, so a link with any problem
+ *  is refused (every bad key named on one line) instead of run with defaults put in; hidden controls and
+ *  the lesson only concern the page. */
+function linkConfig(link: string): Record<string, unknown> {
+  const r = configFromLink(link);
+  if (!r.ok) throw new UserError(`--config: ${r.error.message}`);
+  if (r.problems.length > 0) {
+    const list = r.problems.map((p) => `${p.key}: ${p.message}`).join('; ');
+    throw new UserError(`--config: the link has ${r.problems.length === 1 ? 'a problem' : `${r.problems.length} problems`}: ${list}`);
+  }
+  return Object.fromEntries(r.given.map((k) => [k, r.cfg[k]]));
+}
+
 /** Settings from --config (file or share link). */
 function baseConfig(src: string): Record<string, unknown> {
-  const hash = src.includes('#') ? src.slice(src.indexOf('#') + 1) : null;
-  if (hash !== null && !existsSync(src)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of new URLSearchParams(hash)) {
-      if (!configKeys.includes(k as ConfigKey)) throw new UserError(`--config: the link has an unknown setting '${k}'`);
-      out[k] = value(k as ConfigKey, v);
-    }
-    return out;
-  }
+  if (src.includes('#') && !existsSync(src)) return linkConfig(src);
   let text: string;
   try {
     text = readFileSync(src, 'utf8');

@@ -135,8 +135,9 @@ export function migrateConfig(raw: unknown): unknown {
 
 /** Defaults that follow other settings when those are given and these are not: warmup never longer than
  *  the run, and the cosine floor a tenth of the peak lr (as the fixed defaults 20 and 3e-4 are for 300
- *  steps at 3e-3), so `--steps 5` or `--lr 1e-4` alone are valid runs. */
-function derivedDefaults(raw: unknown): unknown {
+ *  steps at 3e-3), so `--steps 5` or `--lr 1e-4` alone are valid runs. Exported for share links, which
+ *  must decode exactly as parseConfig does. */
+export function derivedDefaults(raw: unknown): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
   const r = raw as Record<string, unknown>;
   const out = { ...r };
