@@ -1,6 +1,6 @@
 // Every buffer the GPT's forward and backward touch besides parameters and gradients, allocated once for
 // maxBatch x blockSize rows. A call with B*T < maxBatch*blockSize rows uses a prefix of each buffer.
-// R = maxBatch * blockSize rows, C = nEmbd, V = vocab, H = heads, L = layers; all f32 (see activationFloats).
+// R = maxBatch * blockSize rows, C = nEmbd, V = vocab, H = heads, L = layers; all f32.
 import type { Backend, Buffer } from '../backend/types';
 import type { ModelConfig } from './config';
 
@@ -25,13 +25,6 @@ export interface Activations {
   dres: Buffer; dtmp: Buffer; tmp: Buffer; // [R,C]
   dqkv: Buffer; // [R,3C]
   dfc: Buffer; dgelu: Buffer; // [R,4C]
-}
-
-/** Number of f32 elements allocActivations allocates: R (L (16C + 4) + 16C + 2V + 5) + L maxBatch H T. */
-export function activationFloats(cfg: ModelConfig, maxBatch: number): number {
-  const R = maxBatch * cfg.blockSize;
-  const C = cfg.nEmbd;
-  return R * (cfg.nLayer * (16 * C + 4) + 16 * C + 2 * cfg.vocabSize + 5) + cfg.nLayer * maxBatch * cfg.nHead * cfg.blockSize;
 }
 
 /** Allocate all activation and scratch buffers for up to maxBatch sequences of blockSize tokens. */
