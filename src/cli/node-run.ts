@@ -23,8 +23,8 @@ export function nodeRunEnv(devices: number, o: Partial<RunEnv> = {}): RunEnv {
     resolveBackend: async (kind) => (kind === 'cpu' ? { name: 'cpu', reason: null } : (gpuEnv(), resolveBackend(kind, await nodeGpu()))),
     createGroup: (cfg, data) =>
       cfg.devices === 1
-        ? LocalGroup.start(cfg, data, { makeBackend: async (kind) => createBackend(kind, kind === 'cpu' ? {} : await nodeGpu()), timeoutMs: 60_000 })
-        : Coordinator.start({ cfg, data, spawn, timeoutMs: 60_000 }),
+        ? LocalGroup.start(cfg, data, { makeBackend: async (kind) => createBackend(kind, kind === 'cpu' ? {} : await nodeGpu()) })
+        : Coordinator.start({ cfg, data, spawn }),
     ...o,
   };
 }

@@ -24,11 +24,19 @@ const SlowDevice = z.preprocess(
   (v) => (typeof v === 'string' && /^\d+:[^:]+$/.test(v.trim()) ? { rank: Number(v.split(':')[0]), factor: Number(v.split(':')[1]) } : v),
   z.object({ rank: z.number({ error: SLOW_MSG }).int(SLOW_MSG).min(0, SLOW_MSG).max(7, SLOW_MSG), factor: z.number({ error: SLOW_MSG }).min(1, SLOW_MSG).max(100, SLOW_MSG) }, { error: SLOW_MSG }).nullable(),
 );
-/** "RANK@STEP" (fault injection) or an object; null = none. */
-const KILL_MSG = 'must be RANK@STEP, e.g. 1@50 (rank in [0, 7], step >= 1)';
+/** "RANK@STEP" or "RANK@STEP:allreduce" (fault injection: before that step, or inside its first
+ *  allreduce) or an object; null = none. */
+const KILL_MSG = 'must be RANK@STEP or RANK@STEP:allreduce, e.g. 1@50 (rank in [0, 7], step >= 1)';
 const KillDevice = z.preprocess(
-  (v) => (typeof v === 'string' && /^\d+@\d+$/.test(v) ? { rank: Number(v.split('@')[0]), step: Number(v.split('@')[1]) } : v),
-  z.object({ rank: z.number({ error: KILL_MSG }).int(KILL_MSG).min(0, KILL_MSG).max(7, KILL_MSG), step: z.number({ error: KILL_MSG }).int(KILL_MSG).min(1, KILL_MSG) }, { error: KILL_MSG }).nullable(),
+  (v) => {
+    const m = typeof v === 'string' ? /^(\d+)@(\d+)(:allreduce)?$/.exec(v.trim()) : null;
+    return m ? { rank: Number(m[1]), step: Number(m[2]), ...(m[3] ? { phase: 'allreduce' } : {}) } : v;
+  },
+  z.object({
+    rank: z.number({ error: KILL_MSG }).int(KILL_MSG).min(0, KILL_MSG).max(7, KILL_MSG),
+    step: z.number({ error: KILL_MSG }).int(KILL_MSG).min(1, KILL_MSG),
+    phase: z.literal('allreduce', { error: KILL_MSG }).optional(),
+  }, { error: KILL_MSG }).strict().nullable(),
 );
 
 const fields = {
@@ -77,8 +85,10 @@ const fields = {
   evalEvery: int(0, 1_000_000, 50, 'validation loss every N steps (0 = only at the end)'),
   evalWindows: int(1, 4096, 32, 'fixed validation windows'),
   emaDecay: num(0, 1, 0, 'weight EMA decay (0 = off)', true),
-  killDevice: KillDevice.default(null).describe('fault injection RANK@STEP'),
-  recovery: oneOf(['restart', 'elastic'] as const, 'restart', 'recovery policy after a device failure'),
+  killDevice: KillDevice.default(null).describe('fault injection: end that device\'s worker at RANK@STEP[:allreduce]'),
+  recovery: oneOf(['restart', 'elastic'] as const, 'restart', 'after a device failure: restart all from the last checkpoint, or go on without it'),
+  maxRestarts: int(0, 100, 3, 'recoveries allowed before the run fails'),
+  timeout: num(0.1, 3600, 5, 'collective timeout in seconds: a device silent this long is declared failed'),
 };
 
 /** The run settings schema: defaults, ranges and cross-field rules. */
@@ -96,6 +106,7 @@ export const RunConfigSchema = z.object(fields).strict().superRefine((c, ctx) =>
   if (c.killDevice && c.killDevice.rank >= c.devices) bad('killDevice', `rank ${c.killDevice.rank} does not exist with ${c.devices} device(s)`);
   if (c.killDevice && c.killDevice.step > c.steps) bad('killDevice', `step ${c.killDevice.step} is after the last step ${c.steps}`);
   if (c.recovery === 'elastic' && c.killDevice && c.devices < 2) bad('recovery', 'elastic recovery needs at least 2 devices');
+  if (c.killDevice && c.killDevice.phase === 'allreduce' && c.devices < 2) bad('killDevice', 'one device has no allreduce to be killed in');
 });
 
 export type RunConfig = z.output<typeof RunConfigSchema>;

@@ -21,8 +21,8 @@ export interface DeviceInit {
   data: DeviceData;
   /** ports[k] = this rank's end of the channel to rank k (null at k = r). */
   ports: (PortLike | null)[];
-  /** A collective that hears nothing from a peer for this long fails, naming it. */
-  timeoutMs: number;
+  /** A collective that hears nothing from a peer for this long fails, naming it (default cfg.timeout). */
+  timeoutMs?: number;
   fault?: Fault | null;
 }
 
@@ -32,6 +32,12 @@ function exitThread(): void {
   if (p) p.exit(1);
   else (globalThis as unknown as { close(): void }).close();
 }
+
+/** The weight broadcast and the first step wait at least this long for a peer: that is when JIT warm-up
+ *  and WebGPU pipeline compilation happen, which can take many seconds on a software adapter. */
+const WARMUP_TIMEOUT_MS = 60_000;
+/** After warm-up, a peer is silent only when quiet for longer than this many of our own last steps. */
+const STEPS_OF_PATIENCE = 3;
 
 export type MakeBackend = (kind: BackendName) => Promise<BackendHandle>;
 
@@ -43,6 +49,7 @@ export function deviceHost(makeBackend: MakeBackend) {
   let backend: BackendHandle | null = null;
   let fault: Fault | null = null;
   let rank: number | null = null;
+  let steadyTimeoutMs = 0;
 
   /** Run fn; a throw becomes this device's failure record and aborts the transport so peers stop waiting. */
   async function guard<T>(fn: (d: DistDevice) => Promise<T>, step = (device?.step ?? 0) + 1): Promise<Outcome<T>> {
@@ -65,7 +72,9 @@ export function deviceHost(makeBackend: MakeBackend) {
       try {
         backend = await makeBackend(cfg.backend === 'auto' ? 'cpu' : cfg.backend);
         const slow = cfg.slowDevice && cfg.slowDevice.rank === o.rank ? cfg.slowDevice.factor : 1;
-        device = new DistDevice(backend.backend, cfg, new Comm(transport, { timeoutMs: o.timeoutMs }), o.data, { slowFactor: slow });
+        steadyTimeoutMs = o.timeoutMs ?? cfg.timeout * 1000;
+        const timeoutMs = Math.max(steadyTimeoutMs, WARMUP_TIMEOUT_MS);
+        device = new DistDevice(backend.backend, cfg, new Comm(transport, { timeoutMs }), o.data, { slowFactor: slow });
       } catch (e) {
         const failure = failureOf(e, o.rank, 0);
         transport.abort(`device ${o.rank} failed: ${failure.message}`);
@@ -91,7 +100,11 @@ export function deviceHost(makeBackend: MakeBackend) {
             d.replica.setParams(p);
           } else throw new Error(`device ${rank}: injected failure at step ${d.step + 1}`);
         }
-        return d.trainStep();
+        const report = await d.trainStep();
+        // Warmed up: from now on a silent peer is found quickly, but never sooner than a few steps' time
+        // (a big model on a busy machine must not look silent while its peers compute).
+        d.comm.opts.timeoutMs = Math.max(steadyTimeoutMs, STEPS_OF_PATIENCE * report.msStep);
+        return report;
       }),
 
     evaluate: (useEma: boolean): Promise<Outcome<number>> => guard((d) => d.evaluate(useEma)),

@@ -13,7 +13,7 @@ import type { DeviceGroup, DeviceInfo, Fault, Outcome } from './group';
 
 export interface LocalGroupOptions {
   makeBackend: MakeBackend;
-  /** Collective timeout in ms (default 30 s). */
+  /** Collective timeout in ms (default: the settings' timeout). */
   timeoutMs?: number;
   /** Test hook: 'throw' or 'nan' faults by rank. */
   faults?: Record<number, Fault>;
@@ -30,7 +30,7 @@ export class LocalGroup implements DeviceGroup {
     const hosts = ports.map(() => deviceHost(o.makeBackend));
     const group = new LocalGroup(hosts, []);
     try {
-      const info = await settle(hosts.map((h, r) => h.init({ rank: r, cfg, data, ports: ports[r], timeoutMs: o.timeoutMs ?? 30_000, fault: o.faults?.[r] ?? null })));
+      const info = await settle(hosts.map((h, r) => h.init({ rank: r, cfg, data, ports: ports[r], timeoutMs: o.timeoutMs, fault: o.faults?.[r] ?? null })));
       group.info.push(...info);
       await settle(hosts.map((h) => h.broadcastWeights()));
     } catch (e) {

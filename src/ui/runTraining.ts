@@ -42,7 +42,7 @@ async function resolveBackend(kind: BackendKind) {
 const browserEnv = (signal: AbortSignal, devices: number): RunEnv => ({
   memoryBudget: memoryBudget(devices),
   resolveBackend,
-  createGroup: (cfg, data) => Coordinator.start({ cfg, data, spawn: spawnBrowserDevice, timeoutMs: 30_000 }),
+  createGroup: (cfg, data) => Coordinator.start({ cfg, data, spawn: spawnBrowserDevice }),
   signal,
 });
 

@@ -20,7 +20,7 @@ export interface CoordinatorOptions {
   cfg: RunConfig;
   data: DeviceData;
   spawn: (rank: number) => WorkerHandle;
-  /** Collective timeout: a silent peer fails a step after this long (default 30 s). */
+  /** Collective timeout: a silent peer fails a step after this long (default: the settings' timeout). */
   timeoutMs?: number;
   /** Upper bound on one call even if every device hangs (default 10 min). */
   callTimeoutMs?: number;
@@ -55,7 +55,7 @@ export class Coordinator implements DeviceGroup {
     try {
       const info = await c.all('start', 0, c.apis.map((a, r) => {
         const { row, transfer } = portsFor(ports, r);
-        const init = { rank: r, cfg: o.cfg, data: o.data, ports: row as never, timeoutMs: o.timeoutMs ?? 30_000, fault: o.faults?.[r] ?? null };
+        const init = { rank: r, cfg: o.cfg, data: o.data, ports: row as never, timeoutMs: o.timeoutMs, fault: o.faults?.[r] ?? null };
         return a.init(Comlink.transfer(init, transfer));
       }));
       c.info.push(...info);

@@ -52,8 +52,10 @@ const fieldArbs = {
   evalEvery: int(0, 1_000_000),
   evalWindows: int(1, 4096),
   emaDecay: real(0, 1, true),
-  killDevice: fc.record({ rank: int(0, 7), step: int(1, 1_000_000) }),
+  killDevice: fc.record({ rank: int(0, 7), step: int(1, 1_000_000), phase: fc.constantFrom('allreduce' as const) }, { requiredKeys: ['rank', 'step'] }),
   recovery: fc.constantFrom('restart', 'elastic'),
+  maxRestarts: int(0, 100),
+  timeout: fc.oneof(real(0.1, 3600), typed(0.1, 3600)),
 } satisfies Record<Exclude<ConfigKey, 'version'>, fc.Arbitrary<unknown>>;
 
 /** Some settings within their own ranges, then changed as little as needed to pass the cross-field rules. */
@@ -68,7 +70,8 @@ function repair(raw: Record<string, unknown>): RunConfig {
   // one device: nothing that needs peers, and no elastic recovery
   if (devices === 1) for (const k of ['zero', 'compress', 'linkBw', 'linkLatency', 'slowDevice', 'recovery']) delete r[k];
   if (r.slowDevice) r.slowDevice = { ...r.slowDevice, rank: r.slowDevice.rank % devices };
-  if (r.killDevice) r.killDevice = { rank: r.killDevice.rank % devices, step: 1 + ((r.killDevice.step - 1) % eff('steps')) };
+  if (r.killDevice) r.killDevice = { ...r.killDevice, rank: r.killDevice.rank % devices, step: 1 + ((r.killDevice.step - 1) % eff('steps')) };
+  if (devices === 1 && r.killDevice) delete r.killDevice.phase; // one device has no allreduce
   return parseConfig(r); // throws if the repair is wrong, which fails the property
 }
 

@@ -89,7 +89,7 @@ describe('configFromLink: bad parts are problems, the config stays valid', () =>
     ['v=1&optimizer=adam', { key: 'optimizer', message: 'must be one of adamw|sgd, got adam', usedInstead: 'adamw' }],
     ['v=1&zero=2', { key: 'zero', message: 'must be 0 or 1, got 2', usedInstead: 0 }],
     ['v=1&devices=2&slowDevice=1:0.5', { key: 'slowDevice', message: 'must be RANK:FACTOR, e.g. 1:2 (rank in [0, 7], factor in [1, 100]), got 1:0.5', usedInstead: null }, { devices: 2 }],
-    ['v=1&killDevice=one', { key: 'killDevice', message: 'must be RANK@STEP, e.g. 1@50 (rank in [0, 7], step >= 1), got one', usedInstead: null }],
+    ['v=1&killDevice=one', { key: 'killDevice', message: 'must be RANK@STEP or RANK@STEP:allreduce, e.g. 1@50 (rank in [0, 7], step >= 1), got one', usedInstead: null }],
     ['v=1&data=/etc/passwd', { key: 'data', message: 'must be brown or a task (copy, reverse, add, add1 .. add9) in a link, got "/etc/passwd"', usedInstead: 'brown' }],
     ['v=1&devices', { key: 'devices', message: 'has no value (write devices=VALUE)', usedInstead: 1 }],
     ['v=1&devices=', { key: 'devices', message: 'must be an integer in [1, 8], got ""', usedInstead: 1 }],

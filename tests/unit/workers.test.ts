@@ -113,10 +113,12 @@ describe('failures arrive as records with their code, device and step', () => {
   });
 
   it('SILENT: a device that stops answering is named within the collective timeout', async () => {
-    const c = await start({ devices: 3, microBatch: 2, accum: 1 }, { faults: { 2: { step: 1, mode: 'hang' } }, timeoutMs: 1000 });
+    // step 2: the broadcast and the first step wait at least 60 s for a peer (warm-up)
+    const c = await start({ devices: 3, microBatch: 2, accum: 1 }, { faults: { 2: { step: 2, mode: 'hang' } }, timeoutMs: 1000 });
+    await c.step();
     const t0 = performance.now();
     const f = await failureOf(c.step());
-    expect(f).toMatchObject({ code: 'SILENT', rank: 2, step: 1 });
+    expect(f).toMatchObject({ code: 'SILENT', rank: 2, step: 2 });
     expect(f.message).toMatch(/rank 2 is not answering/);
     expect(performance.now() - t0).toBeLessThan(8000);
   });
