@@ -1,6 +1,7 @@
 // Shared entry handling of the commands: user errors are one line and exit 2, divergence exits 1 with its
 // message, anything else is a bug and shows its stack.
 import { AdapterLimitError } from '../engine/backend/webgpu/limit-error';
+import { CheckpointError } from '../engine/checkpoint';
 import { ConfigError } from '../engine/config';
 import { DataError } from '../engine/data/dataset';
 import { MemoryBudgetError } from '../engine/memory';
@@ -13,7 +14,7 @@ export async function runMain(command: string, main: () => Promise<void>): Promi
   try {
     await main();
   } catch (e) {
-    if (e instanceof UserError || e instanceof DataError || e instanceof ConfigError || e instanceof MemoryBudgetError || e instanceof SafetensorsError) {
+    if (e instanceof UserError || e instanceof DataError || e instanceof ConfigError || e instanceof MemoryBudgetError || e instanceof SafetensorsError || e instanceof CheckpointError) {
       console.error(`npm run ${command}: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
       process.exit(2);
     }
