@@ -1,7 +1,7 @@
-// Shared by the checkpoint tests: small, fully random training states (every tensor distinct, so a
-// mix-up of two tensors shows), bit-exact comparison, and a raw safetensors header rewriter.
+// Shared by the checkpoint tests (and the child process of the crash test, so no vitest here): small,
+// fully random training states (every tensor distinct, so a mix-up of two tensors shows), a bit-exact
+// view of a state, and a raw safetensors header rewriter.
 // Legend: P = parameters (P = 1,032 for the tiny model below: V=10, T=8, L=1, C=8).
-import { expect } from 'vitest';
 import { parseConfig, type RunConfigInput } from '../../src/engine/config';
 import { CharTokenizer } from '../../src/engine/data/tokenizer';
 import { numParams } from '../../src/engine/model/params';
@@ -39,14 +39,11 @@ const pick = (c: { nLayer: number; nHead: number; nEmbd: number; blockSize: numb
 
 const bits = (a: Float32Array | null) => (a ? Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length)) : null);
 
-/** Bit-exact equality of two states (every f32 compared as its 32 bits, so -0 vs 0 or a NaN payload show). */
-export function expectSameState(a: TrainingState, b: TrainingState): void {
-  const flat = (s: TrainingState) => ({
-    ...s, params: bits(s.params), ema: bits(s.ema),
-    optimizer: { ...s.optimizer, shards: s.optimizer.shards.map((sh) => ({ ...sh, slots: sh.slots.map(bits) })) },
-  });
-  expect(flat(a)).toEqual(flat(b));
-}
+/** A state with every f32 as its 32 bits: toEqual on two of these is bit-exact (-0 vs 0 would show). */
+export const stateBits = (s: TrainingState) => ({
+  ...s, params: bits(s.params), ema: bits(s.ema),
+  optimizer: { ...s.optimizer, shards: s.optimizer.shards.map((sh) => ({ ...sh, slots: sh.slots.map(bits) })) },
+});
 
 /** Rebuild a safetensors file after editing its parsed header; the data bytes stay as they were. */
 export function rewriteHeader(bytes: Uint8Array, edit: (h: Record<string, any>) => void): Uint8Array { // eslint-disable-line @typescript-eslint/no-explicit-any
