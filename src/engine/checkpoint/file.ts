@@ -12,7 +12,7 @@
 
 import { modelConfigOf } from '../config';
 import { CharTokenizer } from '../data/tokenizer';
-import { decodeSafetensors, encodeSafetensors, MAX_HEADER } from '../safetensors';
+import { decodeSafetensors, encodeSafetensorsChunks, MAX_HEADER } from '../safetensors';
 import { CHECKPOINT_KEY, WEIGHTS_FORMAT, WEIGHTS_VERSION } from '../train/weights';
 import { asCheckpointError, fail } from './errors';
 import { sha256Hex } from './hash';
@@ -25,9 +25,10 @@ export const MANIFEST_HASH_KEY = 'checkpoint_sha256';
 /** True when a safetensors file's metadata marks it as a checkpoint (not only weights). */
 export const isCheckpointMetadata = (metadata: Record<string, string>): boolean => Object.hasOwn(metadata, CHECKPOINT_KEY);
 
-/** The .safetensors bytes of verified or freshly hashed parts. Throws HEADER_SIZE when the manifest
- *  (mostly its history) would make the header larger than readers accept (100 MB). */
-export async function fileFromParts(p: CheckpointParts): Promise<Uint8Array> {
+/** The .safetensors file of parts as pieces to write in order (header, then views of the tensors: no
+ *  copy of the data), for writers that stream. Throws HEADER_SIZE when the manifest (mostly its history)
+ *  would make the header larger than readers accept (100 MB). */
+export async function checkpointFileChunks(p: CheckpointParts): Promise<Uint8Array[]> {
   const m = p.manifest;
   const json = JSON.stringify(m);
   const metadata = {
@@ -35,10 +36,22 @@ export async function fileFromParts(p: CheckpointParts): Promise<Uint8Array> {
     config: JSON.stringify(modelConfigOf(m.config, CharTokenizer.fromJSON(m.vocab).vocabSize)), vocab: m.vocab,
     [CHECKPOINT_KEY]: json, [MANIFEST_HASH_KEY]: await sha256Hex(new TextEncoder().encode(json)),
   };
-  const bytes = encodeSafetensors(m.tensors.map((e) => [e.name, { shape: e.shape, data: p.tensors.get(e.name)! }]), metadata);
-  const n = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+  const chunks = encodeSafetensorsChunks(m.tensors.map((e) => [e.name, { shape: e.shape, data: p.tensors.get(e.name)! }]), metadata);
+  const n = chunks[0].length - 8;
   if (n > MAX_HEADER) fail('HEADER_SIZE', `the checkpoint header would be ${n} bytes (limit ${MAX_HEADER}); the history is too long to export`);
-  return bytes;
+  return chunks;
+}
+
+/** The .safetensors bytes of verified or freshly hashed parts (one buffer; errors as checkpointFileChunks). */
+export async function fileFromParts(p: CheckpointParts): Promise<Uint8Array> {
+  const chunks = await checkpointFileChunks(p);
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** A training state as one .safetensors file (see the legend). Errors as toParts. */
@@ -47,9 +60,11 @@ export async function exportCheckpoint(state: TrainingState, opts: { loss?: numb
 }
 
 /** Parse a checkpoint file into parts whose manifest is verified (digest) and validated, and whose
- *  tensors match it in name, order and shape; tensor hashes are checked by fromParts. */
+ *  tensors match it in name, order and shape; tensor hashes are checked by fromParts. The tensors may be
+ *  views into `bytes`. */
 export async function partsFromFile(bytes: Uint8Array): Promise<CheckpointParts> {
-  const { tensors, metadata } = asCheckpointError(() => decodeSafetensors(bytes));
+  // views into `bytes`, not copies: fromParts copies once into the state
+  const { tensors, metadata } = asCheckpointError(() => decodeSafetensors(bytes, { copy: false }));
   if (!isCheckpointMetadata(metadata)) {
     fail('FORMAT', metadata.format === WEIGHTS_FORMAT ? 'this is a weights file without training state: it cannot resume training (use it with npm run eval)' : 'not a ringlab checkpoint (no checkpoint metadata)');
   }
