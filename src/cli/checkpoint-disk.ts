@@ -12,7 +12,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
-  CheckpointError, fileFromParts, importCheckpoint, partsBytes,
+  checkpointFileChunks, CheckpointError, importCheckpoint, partsBytes,
   type CheckpointParts, type CheckpointStore, type CheckpointSummary, type TrainingState,
 } from '../engine/checkpoint';
 
@@ -44,12 +44,20 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Write bytes to `file` atomically: a .tmp sibling, fsync, rename, fsync of the directory. */
-async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
+/** Write chunks one after another to `file` atomically: a .tmp sibling, fsync, rename, fsync of the
+ *  directory. Chunks are written in place (no concatenated copy of a large checkpoint). */
+async function writeAtomic(file: string, chunks: Uint8Array[]): Promise<void> {
   const tmp = `${file}.tmp`;
   const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(bytes);
+    let pos = 0;
+    for (const c of chunks) {
+      for (let off = 0; off < c.length;) {
+        const { bytesWritten } = await fh.write(c, off, c.length - off, pos); // may be partial
+        off += bytesWritten;
+        pos += bytesWritten;
+      }
+    }
     await fh.sync();
   } finally {
     await fh.close();
@@ -99,7 +107,8 @@ export class DiskCheckpointStore implements CheckpointStore {
     const m = parts.manifest;
     const id = `step-${m.step}`;
     const dir = join(this.root, id);
-    const bytes = await fileFromParts(parts); // before touching the disk: encoding errors leave it as it was
+    const chunks = await checkpointFileChunks(parts); // before touching the disk: encoding errors leave it as it was
+    const fileBytes = chunks.reduce((a, c) => a + c.length, 0);
     const summary: CheckpointSummary = { id, step: m.step, loss: m.loss, savedAt: m.savedAt, bytes: partsBytes(parts) };
     try {
       if (!(await exists(this.root))) {
@@ -115,9 +124,9 @@ export class DiskCheckpointStore implements CheckpointStore {
       }
       await mkdir(dir, { recursive: true });
       await syncDir(this.root);
-      await writeAtomic(join(dir, DATA_FILE), bytes);
-      const dm: DirManifest = { format: DIR_FORMAT, version: DIR_VERSION, step: m.step, tokens: m.tokens, loss: m.loss, savedAt: m.savedAt, bytes: summary.bytes, file: DATA_FILE, fileBytes: bytes.length };
-      await writeAtomic(join(dir, MANIFEST_FILE), JSON.stringify(dm, null, 1) + '\n'); // the commit
+      await writeAtomic(join(dir, DATA_FILE), chunks);
+      const dm: DirManifest = { format: DIR_FORMAT, version: DIR_VERSION, step: m.step, tokens: m.tokens, loss: m.loss, savedAt: m.savedAt, bytes: summary.bytes, file: DATA_FILE, fileBytes };
+      await writeAtomic(join(dir, MANIFEST_FILE), [new TextEncoder().encode(JSON.stringify(dm, null, 1) + '\n')]); // the commit
     } catch (e) {
       throw ioError(e, `saving checkpoint ${id} in ${this.root}`);
     }
