@@ -59,7 +59,9 @@ describe('safetensors', () => {
     expect(view).toEqual(b);
     const shifted = new Uint8Array(bytes.length + 1).subarray(1); // data now at an odd address: copied
     shifted.set(bytes);
-    expect(decodeSafetensors(shifted, { copy: false }).tensors.get('b')!).toEqual(b);
+    const copied = decodeSafetensors(shifted, { copy: false }).tensors.get('b')!;
+    expect(copied).toEqual(b);
+    expect(copied.data.buffer).not.toBe(shifted.buffer);
   });
   const t1 = { dtype: 'F32', shape: [2], data_offsets: [0, 8] };
   it.each<[string, SafetensorsCode, Uint8Array]>([
