@@ -49,6 +49,7 @@ describe('checkpoint format', () => {
   ])('round-trips %s bit-exactly through parts and through one file', async (_what, s) => {
     const parts = await toParts(s, { loss: 1.5 });
     expect(parts.manifest.loss).toBe(1.5);
+    expect((await toParts(s, { loss: NaN })).manifest.loss).toBeNull(); // listed as unknown, still saved
     expect(stateBits(await fromParts(parts))).toEqual(stateBits(s));
     expect(stateBits(await importCheckpoint(await exportCheckpoint(s)))).toEqual(stateBits(s));
   });

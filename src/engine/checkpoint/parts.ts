@@ -16,8 +16,8 @@ export interface CheckpointParts {
   tensors: Map<string, Float32Array>;
 }
 
-/** Bytes a checkpoint takes in a store: its tensors plus its manifest as JSON. */
-export const partsBytes = (p: CheckpointParts): number => p.manifest.tensors.reduce((a, t) => a + t.byteLength, 0) + JSON.stringify(p.manifest).length;
+/** Bytes a checkpoint takes in a store: its tensors plus its manifest as UTF-8 JSON. */
+export const partsBytes = (p: CheckpointParts): number => p.manifest.tensors.reduce((a, t) => a + t.byteLength, 0) + new TextEncoder().encode(JSON.stringify(p.manifest)).length;
 
 /** Name every tensor of a state (views, no copies) with its shape, in file order. Throws STATE on
  *  lengths that do not fit the settings. */
@@ -50,7 +50,7 @@ function firstNonFinite(d: Float32Array): number {
 /** Hash a training state into parts (tensors are views into `s`: do not change s until stored).
  *  Refuses, with the code load would give, any state that could not be loaded back: NaN/inf anywhere
  *  (NONFINITE), lengths or shards that do not fit the settings (STATE, SHARDS), bad settings or
- *  vocabulary (CONFIG, VOCAB). `loss` is recorded for listings only. */
+ *  vocabulary (CONFIG, VOCAB). `loss` is recorded for listings only (null when absent or not finite). */
 export async function toParts(s: TrainingState, opts: { loss?: number | null } = {}): Promise<CheckpointParts> {
   const { config, V } = checkSettings(s.config, s.vocab);
   if (s.optimizer.name !== config.optimizer) fail('STATE', `optimizer state is for ${s.optimizer.name}, the settings say ${config.optimizer}`);
@@ -68,7 +68,8 @@ export async function toParts(s: TrainingState, opts: { loss?: number | null } =
   }
   const hashes = await Promise.all(named.map((t) => hashTensor(t.data)));
   const manifest = parseManifest({
-    version: CHECKPOINT_VERSION, step: s.step, tokens: s.tokens, loss: opts.loss ?? null, savedAt: s.savedAt,
+    // a non-finite loss (a skipped fp16 step) is not a reason to lose the checkpoint: listed as unknown
+    version: CHECKPOINT_VERSION, step: s.step, tokens: s.tokens, loss: Number.isFinite(opts.loss) ? opts.loss : null, savedAt: s.savedAt,
     config, vocab: s.vocab, dataHash: s.dataHash, scaler: { ...s.scaler },
     optimizer: { name: s.optimizer.name, t: s.optimizer.t, slots: slotNames(config), shards: s.optimizer.shards.map(({ lo, hi }) => ({ lo, hi })) },
     ema: s.ema !== null,
