@@ -151,5 +151,7 @@ describe('checkpoint format', () => {
     expect(migrateManifest({ version: 3 }, up, 3)).toEqual({ version: 3 });
     expect(await code(async () => migrateManifest({ version: 1 }, { 2: up[2] }, 3))).toBe('VERSION');
     expect(await code(async () => migrateManifest({ version: 1 }, { 1: (m) => m }, 2))).toBe('VERSION'); // a migration that forgets the version
+    expect(await code(async () => migrateManifest({ version: 1 }, { 1: () => { throw new TypeError('bad'); } }, 2))).toBe('VERSION');
+    expect(await code(async () => migrateManifest({ version: 10n }))).toBe('VERSION'); // a BigInt, as a tampered store record could hold
   });
 });

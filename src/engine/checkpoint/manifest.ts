@@ -83,6 +83,14 @@ export type Migration = (m: Record<string, unknown>) => Record<string, unknown>;
 /** No older versions exist yet; when the format changes, MIGRATIONS[old] turns old into old + 1. */
 export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
+/** A raw value in a message: JSON when it has one (a BigInt from a tampered store record has not). */
+const show = (v: unknown): string => {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return typeof v;
+  }
+};
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
@@ -92,12 +100,16 @@ export function migrateManifest(raw: unknown, migrations: Readonly<Record<number
   if (!isObject(raw)) fail('STATE', 'the checkpoint manifest is not a JSON object');
   let m = raw as Record<string, unknown>;
   const v0 = m.version;
-  if (!Number.isSafeInteger(v0) || (v0 as number) < 1) fail('VERSION', `checkpoint version ${JSON.stringify(v0)} is not a positive integer`);
+  if (!Number.isSafeInteger(v0) || (v0 as number) < 1) fail('VERSION', `checkpoint version ${show(v0)} is not a positive integer`);
   if ((v0 as number) > current) fail('VERSION', `checkpoint version ${v0} is newer than this build reads (${current})`);
   for (let v = v0 as number; v < current; v++) {
     const up = migrations[v];
     if (!up) fail('VERSION', `checkpoint version ${v0} cannot be upgraded: no migration from version ${v}`);
-    m = up(m);
+    try {
+      m = up(m);
+    } catch (e) {
+      fail('VERSION', `migration from checkpoint version ${v} failed: ${(e as Error)?.message ?? show(e)}`);
+    }
     if (!isObject(m) || m.version !== v + 1) fail('VERSION', `migration from checkpoint version ${v} did not produce version ${v + 1}`);
   }
   return m;
@@ -162,11 +174,11 @@ export function parseManifest(raw: unknown): CheckpointManifest {
   const m = migrateManifest(raw);
   const { config, V } = checkSettings(m.config, m.vocab);
   const { step, tokens, loss, savedAt, dataHash, scaler, optimizer: opt, ema, tensors, history } = m;
-  if (!isCount(step) || !isCount(tokens)) fail('STATE', `step ${JSON.stringify(step)} and tokens ${JSON.stringify(tokens)} must be non-negative integers`);
+  if (!isCount(step) || !isCount(tokens)) fail('STATE', `step ${show(step)} and tokens ${show(tokens)} must be non-negative integers`);
   if ((step as number) > config.steps) fail('STATE', `step ${step} is past the run's last step ${config.steps}`);
   if ((step as number) === 0 && tokens !== 0) fail('STATE', `step 0 with ${tokens} tokens trained`);
-  if (!(loss === null || (typeof loss === 'number' && Number.isFinite(loss)))) fail('STATE', `loss ${JSON.stringify(loss)} is not a finite number or null`);
-  if (!(typeof savedAt === 'number' && Number.isFinite(savedAt) && savedAt >= 0)) fail('STATE', `savedAt ${JSON.stringify(savedAt)} is not a time`);
+  if (!(loss === null || (typeof loss === 'number' && Number.isFinite(loss)))) fail('STATE', `loss ${show(loss)} is not a finite number or null`);
+  if (!(typeof savedAt === 'number' && Number.isFinite(savedAt) && savedAt >= 0)) fail('STATE', `savedAt ${show(savedAt)} is not a time`);
   if (!isSha256Hex(dataHash)) fail('STATE', 'dataHash is not a SHA-256 hex digest');
   if (!isObject(scaler) || !(typeof scaler.scale === 'number' && Number.isFinite(scaler.scale) && scaler.scale > 0) || !isCount(scaler.growthTracker)) {
     fail('STATE', 'the loss scaler state must be a positive finite scale and a non-negative growth tracker');
@@ -175,11 +187,11 @@ export function parseManifest(raw: unknown): CheckpointManifest {
   if (typeof ema !== 'boolean' || ema !== config.emaDecay > 0) fail('STATE', `EMA weights ${ema ? 'present' : 'absent'} but emaDecay is ${config.emaDecay}`);
   if (!isObject(opt)) fail('STATE', 'the optimizer state is missing');
   const o = opt as Record<string, unknown>;
-  if (o.name !== config.optimizer) fail('STATE', `optimizer state is for ${JSON.stringify(o.name)}, the settings say ${config.optimizer}`);
-  if (!isCount(o.t) || (o.t as number) > (step as number)) fail('STATE', `optimizer update count ${JSON.stringify(o.t)} must be an integer in [0, step ${step}]`);
+  if (o.name !== config.optimizer) fail('STATE', `optimizer state is for ${show(o.name)}, the settings say ${config.optimizer}`);
+  if (!isCount(o.t) || (o.t as number) > (step as number)) fail('STATE', `optimizer update count ${show(o.t)} must be an integer in [0, step ${step}]`);
   const slots = slotNames(config);
   if (!Array.isArray(o.slots) || o.slots.length !== slots.length || o.slots.some((x, i) => x !== slots[i])) {
-    fail('STATE', `optimizer slots ${JSON.stringify(o.slots)} are not those of ${config.optimizer} (${JSON.stringify(slots)})`);
+    fail('STATE', `optimizer slots ${show(o.slots)} are not those of ${config.optimizer} (${show(slots)})`);
   }
   if (!Array.isArray(o.shards) || !o.shards.every(isObject)) fail('SHARDS', 'optimizer shards must be a list of {lo, hi}');
   const shards = (o.shards as Record<string, unknown>[]).map((s) => ({ lo: s.lo as number, hi: s.hi as number }));
@@ -199,7 +211,7 @@ function parseEntries(raw: unknown): TensorEntry[] {
   return (raw as unknown[]).map((e, i) => {
     if (!isObject(e) || typeof e.name !== 'string') return fail('STATE', `tensor entry ${i} is not {name, dtype, shape, byteLength, sha256}`);
     const { name, dtype, shape, byteLength, sha256 } = e;
-    if (dtype !== 'F32') fail('DTYPE', `${name}: dtype ${JSON.stringify(dtype)} is not supported (only F32)`);
+    if (dtype !== 'F32') fail('DTYPE', `${name}: dtype ${show(dtype)} is not supported (only F32)`);
     if (!Array.isArray(shape) || !shape.every(isCount)) fail('SHAPE', `${name}: shape is not a list of non-negative integers`);
     if (byteLength !== 4 * (shape as number[]).reduce((a, b) => a * b, 1)) fail('LENGTH', `${name}: ${byteLength} bytes for shape [${shape}]`);
     if (!isSha256Hex(sha256)) fail('HASH', `${name}: the recorded sha256 is not a SHA-256 hex digest`);
