@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Load an exported final.safetensors into a nanoGPT-layout torch GPT and print its loss on a text file,
-computed exactly as `npm run eval -- --weights W --data FILE` does (non-overlapping windows of blockSize+1
-tokens at offsets i*T, at most 256 windows), so the two numbers can be compared.
+"""Load an exported final.safetensors (or a checkpoint .safetensors) into a nanoGPT-layout torch GPT and
+print its loss on a text file, computed exactly as `npm run eval -- --weights W --data FILE` does
+(non-overlapping windows of blockSize+1 tokens at offsets i*T, at most 256 windows), so the two numbers
+can be compared.
 
 Run by hand (Debian's python3-torch; not used by the tests):
   /usr/bin/python3 scripts/check_export.py runs/x/final.safetensors some.txt
@@ -54,6 +55,9 @@ def main(weights, text_file, max_windows=256):
     vocab = json.loads(meta['vocab'])
     model = GPT(cfg)
     missing, unexpected = model.load_state_dict(sd, strict=False)
+    # a checkpoint file also holds its optimizer and EMA state under ringlab. names: unexpected, ignored
+    if 'checkpoint' in meta:
+        unexpected = [k for k in unexpected if not k.startswith('ringlab.')]
     assert missing == ['lm_head.weight'] and not unexpected, (missing, unexpected)  # lm_head is tied to wte
     model.eval()
     index = {ch: i for i, ch in enumerate(vocab)}

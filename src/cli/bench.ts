@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   matmul: () => import('../../bench/suites/matmul'),
   'matmul-webgpu': () => import('../../bench/suites/matmul-webgpu'),
   attention: () => import('../../bench/suites/attention'),
+  checkpoint: () => import('../../bench/suites/checkpoint'),
 };
 
 const argv = process.argv.slice(2);

@@ -2,6 +2,7 @@
 // prints {"loss": ...}, the mean per-token loss over non-overlapping windows of the data (its validation
 // split for brown and tasks), encoded with the model's own vocabulary.
 import { readFileSync } from 'node:fs';
+import { importCheckpoint, isCheckpointMetadata } from '../engine/checkpoint';
 import { parseConfig } from '../engine/config';
 import { isTask } from '../engine/data/tasks';
 import { makeBatch, makeDataset } from '../engine/data/dataset';
@@ -38,6 +39,8 @@ await runMain('eval', async () => {
     throw new UserError(`--weights: cannot read ${f.weights}`);
   }
   const w = importWeights(bytes);
+  // a checkpoint records each tensor's SHA-256: a flipped bit must not be evaluated as if it were the model
+  if (isCheckpointMetadata(w.metadata)) await importCheckpoint(bytes);
   const data = f.data ?? 'brown';
   // brown and tasks: their validation split; a file: all of it
   const stream = data === 'brown' || isTask(data) ? loadData(data, w.tokenizer).val : encode(data, w);

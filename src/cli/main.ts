@@ -1,6 +1,7 @@
 // Shared entry handling of the commands: user errors are one line and exit 2, divergence and device
 // failures exit 1 with their message, anything else is a bug and shows its stack.
 import { AdapterLimitError } from '../engine/backend/webgpu/limit-error';
+import { CheckpointError } from '../engine/checkpoint';
 import { ConfigError } from '../engine/config';
 import { DataError } from '../engine/data/dataset';
 import { BackendUnavailableError, failureOf, RunError, USER_CODES, type RunFailure } from '../engine/errors';
@@ -25,7 +26,7 @@ export async function runMain(command: string, main: () => Promise<void>): Promi
       console.error(`npm run ${command}: ${msg.replace(/\s*\n\s*/g, ' ')}`);
       process.exit(code);
     };
-    if (e instanceof UserError || e instanceof SafetensorsError) oneLine(e.message, 2);
+    if (e instanceof UserError || e instanceof SafetensorsError || e instanceof CheckpointError) oneLine(e.message, 2);
     const known = e instanceof RunError || e instanceof DataError || e instanceof ConfigError || e instanceof MemoryBudgetError ||
       e instanceof AdapterLimitError || e instanceof BackendUnavailableError;
     if (known) {

@@ -25,8 +25,10 @@ const fail = (code: SafetensorsCode, msg: string): never => {
   throw new SafetensorsError(code, msg);
 };
 
-/** Bytes of a safetensors file with F32 tensors in the given order and string metadata. */
-export function encodeSafetensors(tensors: [string, Tensor][], metadata: Record<string, string> = {}): Uint8Array {
+/** A safetensors file as pieces to write one after another: the 8-byte length, the padded JSON header,
+ *  then each tensor's little-endian bytes (views into the tensors on little-endian machines, no copy), so
+ *  a writer can stream a large file without assembling it (e.g. one writev). */
+export function encodeSafetensorsChunks(tensors: [string, Tensor][], metadata: Record<string, string> = {}): Uint8Array[] {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, t] of tensors) {
@@ -39,18 +41,32 @@ export function encodeSafetensors(tensors: [string, Tensor][], metadata: Record<
   const raw = new TextEncoder().encode(json);
   json += ' '.repeat((8 - (raw.length % 8)) % 8); // data starts 8-aligned, so readers can view it in place
   const head = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + head.length + offset);
+  const out = new Uint8Array(8 + head.length);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, head.length, true);
   dv.setUint32(4, 0, true);
   out.set(head, 8);
-  let p = 8 + head.length;
-  for (const [, t] of tensors) {
-    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    if (LITTLE_ENDIAN) out.set(bytes, p);
-    else for (let i = 0; i < t.data.length; i++) dv.setFloat32(p + 4 * i, t.data[i], true);
-    p += t.data.byteLength;
+  return [out, ...tensors.map(([, t]) => leBytes(t.data))];
+}
+
+/** Bytes of a safetensors file with F32 tensors in the given order and string metadata. */
+export function encodeSafetensors(tensors: [string, Tensor][], metadata: Record<string, string> = {}): Uint8Array {
+  const chunks = encodeSafetensorsChunks(tensors, metadata);
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
   }
+  return out;
+}
+
+/** The little-endian bytes of f32 data: a view on little-endian machines, a converted copy otherwise. */
+function leBytes(d: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  const out = new Uint8Array(d.byteLength);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < d.length; i++) dv.setFloat32(4 * i, d[i], true);
   return out;
 }
 
@@ -59,8 +75,10 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 export interface Decoded { tensors: Map<string, Tensor>; metadata: Record<string, string> }
 
 /** Parse and validate a safetensors file: header bound, JSON, dtypes, shapes, offsets (in bounds,
- *  non-overlapping, covering the data), byte lengths and finiteness. */
-export function decodeSafetensors(bytes: Uint8Array): Decoded {
+ *  non-overlapping, covering the data), byte lengths and finiteness. With `copy: false` a tensor whose
+ *  data is 4-byte aligned in memory is a view into `bytes` (no copy: a large checkpoint is not held twice;
+ *  the caller must then not change `bytes`). */
+export function decodeSafetensors(bytes: Uint8Array, opts: { copy?: boolean } = {}): Decoded {
   if (bytes.length < 8) fail('TRUNCATED', `file has ${bytes.length} bytes, fewer than the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true), hi = dv.getUint32(4, true);
@@ -112,9 +130,14 @@ export function decodeSafetensors(bytes: Uint8Array): Decoded {
   const tensors = new Map<string, Tensor>();
   const base = 8 + n;
   for (const e of entries) {
-    const data = new Float32Array((e.end - e.begin) / 4);
-    if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes.subarray(base + e.begin, base + e.end));
-    else for (let i = 0; i < data.length; i++) data[i] = dv.getFloat32(base + e.begin + 4 * i, true);
+    const at = bytes.byteOffset + base + e.begin;
+    let data: Float32Array;
+    if (LITTLE_ENDIAN && opts.copy === false && at % 4 === 0) data = new Float32Array(bytes.buffer, at, (e.end - e.begin) / 4);
+    else {
+      data = new Float32Array((e.end - e.begin) / 4);
+      if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes.subarray(base + e.begin, base + e.end));
+      else for (let i = 0; i < data.length; i++) data[i] = dv.getFloat32(base + e.begin + 4 * i, true);
+    }
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i])) fail('NONFINITE', `${e.name}: element ${i} is ${data[i]}`);
     }

@@ -1,6 +1,7 @@
-// safetensors codec: round trip, and one typed error per kind of malformed file (never a crash).
+// safetensors codec: round trip (whole or in chunks, copies or views), and one typed error per kind of
+// malformed file (never a crash).
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafetensorsCode } from '../../src/engine/safetensors';
+import { decodeSafetensors, encodeSafetensors, encodeSafetensorsChunks, SafetensorsError, type SafetensorsCode } from '../../src/engine/safetensors';
 
 const a = { shape: [2, 3], data: Float32Array.from([1, -2, 3.5, 4, 5e-8, -6e7]) };
 const b = { shape: [3], data: Float32Array.from([0.25, 0, -1]) };
@@ -45,6 +46,22 @@ describe('safetensors', () => {
     expect(new DataView(bytes.buffer).getUint32(0, true) % 4).not.toBe(0);
     const d = decodeSafetensors(bytes);
     expect(Array.from(d.tensors.get('x')!.data)).toEqual([7]);
+  });
+  it('encodes as chunks that concatenate to the file, and decodes to views only when asked and aligned', () => {
+    const chunks = encodeSafetensorsChunks([['a', a], ['b', b]], { k: 'v' });
+    expect(chunks.length).toBe(3);
+    expect(chunks[1].buffer).toBe(a.data.buffer); // a view of the tensor, not a copy
+    const bytes = encodeSafetensors([['a', a], ['b', b]], { k: 'v' });
+    expect(Uint8Array.from(chunks.flatMap((c) => [...c]))).toEqual(bytes);
+    expect(decodeSafetensors(bytes).tensors.get('a')!.data.buffer).not.toBe(bytes.buffer);
+    const view = decodeSafetensors(bytes, { copy: false }).tensors.get('b')!;
+    expect(view.data.buffer).toBe(bytes.buffer);
+    expect(view).toEqual(b);
+    const shifted = new Uint8Array(bytes.length + 1).subarray(1); // data now at an odd address: copied
+    shifted.set(bytes);
+    const copied = decodeSafetensors(shifted, { copy: false }).tensors.get('b')!;
+    expect(copied).toEqual(b);
+    expect(copied.data.buffer).not.toBe(shifted.buffer);
   });
   const t1 = { dtype: 'F32', shape: [2], data_offsets: [0, 8] };
   it.each<[string, SafetensorsCode, Uint8Array]>([

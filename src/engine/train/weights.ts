@@ -2,6 +2,8 @@
 // vocabulary and the model config in __metadata__, so the file loads into nanoGPT's GPT class
 // (load_state_dict(strict=False): lm_head.weight is tied to transformer.wte.weight and not stored).
 // Import validates the file, then the metadata, then every tensor against the config (typed errors).
+// A checkpoint file (src/engine/checkpoint/) is a weights file plus training state: __metadata__ has a
+// `checkpoint` key and the extra tensors are named under STATE_PREFIX, which import then ignores.
 
 import type { ModelConfig } from '../model/config';
 import { checkModelConfig } from '../model/config';
@@ -11,6 +13,10 @@ import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../safet
 
 export const WEIGHTS_FORMAT = 'ringlab-gpt';
 export const WEIGHTS_VERSION = '1';
+/** Names of the non-weight tensors of a checkpoint file (optimizer state, EMA) start with this. */
+export const STATE_PREFIX = 'ringlab.';
+/** __metadata__ key whose presence marks a checkpoint file (its value is the checkpoint manifest). */
+export const CHECKPOINT_KEY = 'checkpoint';
 
 /** safetensors bytes of a flat parameter vector (paramSpecs layout). */
 export function exportWeights(cfg: ModelConfig, flat: Float32Array, tok: CharTokenizer, extra: Record<string, string> = {}): Uint8Array {
@@ -21,7 +27,8 @@ export function exportWeights(cfg: ModelConfig, flat: Float32Array, tok: CharTok
 
 export interface LoadedWeights { cfg: ModelConfig; tokenizer: CharTokenizer; params: Float32Array; metadata: Record<string, string> }
 
-/** Parse and validate a weights file; throws SafetensorsError (with a code) for anything wrong. */
+/** Parse and validate a weights file (or a checkpoint file: its training state is ignored, not verified;
+ *  src/engine/checkpoint verifies it); throws SafetensorsError (with a code) for anything wrong. */
 export function importWeights(bytes: Uint8Array): LoadedWeights {
   const { tensors, metadata } = decodeSafetensors(bytes);
   if (metadata.format !== WEIGHTS_FORMAT) throw new SafetensorsError('METADATA', `__metadata__.format is ${JSON.stringify(metadata.format)}, expected "${WEIGHTS_FORMAT}"`);
@@ -55,7 +62,8 @@ export function importWeights(bytes: Uint8Array): LoadedWeights {
   const params = new Float32Array(numParams(cfg));
   for (const s of specs) params.set(tensors.get(s.name)!.data, s.offset);
   const known = new Set(specs.map((s) => s.name));
-  const extra = [...tensors.keys()].filter((k) => !known.has(k));
+  const checkpoint = Object.hasOwn(metadata, CHECKPOINT_KEY);
+  const extra = [...tensors.keys()].filter((k) => !known.has(k) && !(checkpoint && k.startsWith(STATE_PREFIX)));
   if (extra.length) throw new SafetensorsError('EXTRA', `unexpected tensor(s): ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''}`);
   return { cfg, tokenizer, params, metadata };
 }
