@@ -58,8 +58,18 @@ function baseConfig(src: string): Record<string, unknown> {
   }
 }
 
-/** Parse argv into a validated RunConfig plus command-specific options (`extraFlags`: name -> takes a value). */
-export function parseCli<Extra extends string>(argv: string[], extraFlags: Record<Extra, boolean>): CliOptions<Extra> {
+/** The value of option --name in argv (before any validation), or undefined. */
+export function optionValue(argv: string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  return undefined;
+}
+
+/** Parse argv into a validated RunConfig plus command-specific options (`extraFlags`: name -> takes a
+ *  value). Settings come from `under` (a checkpoint's, when resuming), then --config, then flags. */
+export function parseCli<Extra extends string>(argv: string[], extraFlags: Record<Extra, boolean>, under: Record<string, unknown> = {}): CliOptions<Extra> {
   const flags: Record<string, unknown> = {};
   const extra: Partial<Record<Extra, string | true>> = {};
   let configSrc: string | null = null;
@@ -81,7 +91,7 @@ export function parseCli<Extra extends string>(argv: string[], extraFlags: Recor
   }
   const base = configSrc ? baseConfig(configSrc) : {};
   try {
-    return { config: parseConfig({ ...base, ...flags }), extra };
+    return { config: parseConfig({ ...under, ...base, ...flags }), extra };
   } catch (e) {
     if (e instanceof ConfigError) {
       const [first] = e.issues;

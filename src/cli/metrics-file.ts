@@ -1,12 +1,13 @@
 // The run directory of `npm run train --out DIR`: metrics.jsonl (one line per optimizer step, in the
 // snake_case names of the command-line contract, product.md), devices.json, init.safetensors and
 // final.safetensors. The only place the contract's spelling is made. Node only.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelConfigOf, type RunConfig } from '../engine/config';
 import type { CharTokenizer } from '../engine/data/tokenizer';
 import type { CollectiveStat } from '../engine/dist/report';
 import { exportWeights } from '../engine/train/weights';
+import type { FailedEvent, FaultEvent, RecoveredEvent } from '../run/events';
 import type { DeviceInfo } from '../run/group';
 import type { StepMetrics } from '../run/metrics';
 
@@ -25,14 +26,34 @@ export function metricsLine(m: StepMetrics): Record<string, unknown> {
   };
 }
 
+/** A fault, recovery or failure as a metrics.jsonl line: an `event` key and no `loss`, with the same keys
+ *  for every event (null where the event does not know the value). */
+export function eventLine(ev: FaultEvent | RecoveredEvent | FailedEvent, policy: RunConfig['recovery'], devices: number): Record<string, unknown> {
+  const f = ev.failure;
+  const base = { event: ev.type, code: f.code, rank: f.rank, step: f.step, message: f.message, policy, detected_by: null, ms_to_detect: null, steps_redone: null, ms_to_recover: null, devices };
+  if (ev.type === 'fault') return { ...base, device: ev.id, detected_by: ev.detectedBy, ms_to_detect: Math.round(ev.msToDetect), devices: ev.devices };
+  if (ev.type === 'recovered') return { ...base, device: ev.id, resumed_at: ev.step, steps_redone: ev.stepsRedone, ms_to_recover: Math.round(ev.msToRecover), devices: ev.devices, note: ev.note };
+  return base;
+}
+
 /** Writes a run's files under `dir` as the events arrive. */
 export class RunFiles {
   private readonly meta: Record<string, string>;
 
-  constructor(readonly dir: string, private readonly cfg: RunConfig, private readonly tokenizer: CharTokenizer) {
+  /** `resumeStep`: the run continues a checkpoint at that step in this directory: metrics.jsonl keeps
+   *  its lines up to that step (later ones were never part of the resumed run) and goes on appending. */
+  constructor(readonly dir: string, private readonly cfg: RunConfig, private readonly tokenizer: CharTokenizer, resumeStep: number | null = null) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'metrics.jsonl'), '');
+    const file = join(dir, 'metrics.jsonl');
+    const kept = resumeStep !== null && existsSync(file)
+      ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() && lineStep(l) <= resumeStep).map((l) => l + '\n').join('')
+      : '';
+    writeFileSync(file, kept);
     this.meta = { run_config: JSON.stringify(cfg) };
+  }
+
+  event(line: Record<string, unknown>): void {
+    appendFileSync(join(this.dir, 'metrics.jsonl'), JSON.stringify(line) + '\n');
   }
 
   devices(info: DeviceInfo[]): void {
@@ -40,12 +61,22 @@ export class RunFiles {
   }
 
   step(m: StepMetrics): void {
-    appendFileSync(join(this.dir, 'metrics.jsonl'), JSON.stringify(metricsLine(m)) + '\n');
+    this.event(metricsLine(m));
   }
 
   /** `name`.safetensors with nanoGPT names, vocabulary and settings in __metadata__. */
   weights(name: 'init' | 'final', params: Float32Array): void {
     const mc = modelConfigOf(this.cfg, this.tokenizer.vocabSize);
     writeFileSync(join(this.dir, `${name}.safetensors`), exportWeights(mc, params, this.tokenizer, this.meta));
+  }
+}
+
+/** The step of a metrics.jsonl line (Infinity for a line that cannot be read: it is dropped on resume). */
+function lineStep(line: string): number {
+  try {
+    const s = JSON.parse(line).step;
+    return typeof s === 'number' ? s : Infinity;
+  } catch {
+    return Infinity;
   }
 }

@@ -4,6 +4,7 @@
 // Legend: N = devices.
 import { totalmem } from 'node:os';
 import { createBackend, resolveBackend } from '../engine/backend/create';
+import type { RunConfig } from '../engine/config';
 import type { RunEnv } from '../run/driver';
 import { LocalGroup } from '../run/local-group';
 import { Coordinator } from '../workers/coordinator';
@@ -15,16 +16,17 @@ export const memoryBudget = (devices: number): number => totalmem() / 2 / device
 
 const spawn = (r: number) => spawnNodeWorker(new URL('../workers/device.worker.ts', import.meta.url), `device ${r}`);
 
-/** The driver's environment in Node. */
-export function nodeRunEnv(devices: number, o: Partial<RunEnv> = {}): RunEnv {
+/** The driver's environment in Node. One device trains in this thread unless a device is to be killed
+ *  (killing needs a worker to end). */
+export function nodeRunEnv(cfg: RunConfig, o: Partial<RunEnv> = {}): RunEnv {
   return {
-    memoryBudget: memoryBudget(devices),
+    memoryBudget: memoryBudget(cfg.devices),
     // Sets the Vulkan environment in the main thread before any worker opens a GPU object.
     resolveBackend: async (kind) => (kind === 'cpu' ? { name: 'cpu', reason: null } : (gpuEnv(), resolveBackend(kind, await nodeGpu()))),
-    createGroup: (cfg, data) =>
-      cfg.devices === 1
-        ? LocalGroup.start(cfg, data, { makeBackend: async (kind) => createBackend(kind, kind === 'cpu' ? {} : await nodeGpu()) })
-        : Coordinator.start({ cfg, data, spawn }),
+    createGroup: (run, data, layout) =>
+      run.devices === 1 && !run.killDevice && !layout
+        ? LocalGroup.start(run, data, { makeBackend: async (kind) => createBackend(kind, kind === 'cpu' ? {} : await nodeGpu()) })
+        : Coordinator.start({ cfg: run, data, spawn, layout }),
     ...o,
   };
 }

@@ -64,6 +64,7 @@ const fields = {
   restartMult: int(1, 16, 2, 'period multiplier after each restart'),
   // precision
   precision: oneOf(['fp32', 'fp16'] as const, 'fp32', 'fp32, or fp16 gradients with dynamic loss scaling'),
+  lossScale: num(1, 2 ** 40, 2 ** 16, 'fp16: initial loss scale (GradScaler init_scale; too high overflows, then backs off)'),
   // model
   nLayer: int(1, 48, 2, 'transformer blocks'),
   nHead: int(1, 64, 4, 'attention heads'),

@@ -27,6 +27,8 @@ export interface RunFailure {
   message: string;
   /** For THREW: where it was thrown (an unexpected exception is a bug to report). */
   stack?: string;
+  /** When it happened (epoch ms), where known better than when it was noticed: a worker killed on purpose. */
+  at?: number;
 }
 
 /** Codes that are the user's to fix (the CLI exits 2 for them, never with a stack trace). */

@@ -8,14 +8,21 @@ import type { BackendHandle } from '../engine/backend/create';
 import type { BackendName } from '../engine/backend/adapter';
 import { Comm, PortTransport, type LinkModel, type PortLike } from '../engine/collectives';
 import type { RunConfig } from '../engine/config';
-import { DistDevice, type DeviceData } from '../engine/dist/device';
+import { DistDevice, type DeviceData, type WorkItem } from '../engine/dist/device';
+import type { ReplicaState } from '../engine/train/replica';
 import { modelStateMemory } from '../engine/dist/memory';
 import type { DeviceStepReport } from '../engine/dist/report';
 import { failureOf } from '../engine/errors';
 import type { DeviceInfo, Fault, Outcome } from './group';
 
 export interface DeviceInit {
+  /** Position in the group (0..N-1). */
   rank: number;
+  /** Which device this is (a straggler and injected faults are named by it); default: rank. After
+   *  elastic recovery the survivors keep their ids and get new ranks. */
+  id?: number;
+  /** The micro-batches this device trains per step (default: its rank's own; see DistDevice). */
+  work?: WorkItem[];
   /** Settings with `backend` already resolved (never 'auto': decided once for the group). */
   cfg: RunConfig;
   data: DeviceData;
@@ -38,6 +45,10 @@ function exitThread(): void {
 const WARMUP_TIMEOUT_MS = 60_000;
 /** After warm-up, a peer is silent only when quiet for longer than this many of our own last steps. */
 const STEPS_OF_PATIENCE = 3;
+
+/** What a device holds that a checkpoint needs: its step, and its replica's state (weights, EMA and loss
+ *  scale only when asked for `full`; its own range of optimizer state always). */
+export interface DeviceState { step: number; replica: Omit<ReplicaState, 'params' | 'ema'> & { params: Float32Array | null; ema: Float32Array | null } }
 
 export type MakeBackend = (kind: BackendName) => Promise<BackendHandle>;
 
@@ -71,10 +82,11 @@ export function deviceHost(makeBackend: MakeBackend) {
       const transport = new PortTransport(o.rank, o.ports, { bandwidth: cfg.linkBw * 1e9, latency: cfg.linkLatency / 1000 } satisfies LinkModel);
       try {
         backend = await makeBackend(cfg.backend === 'auto' ? 'cpu' : cfg.backend);
-        const slow = cfg.slowDevice && cfg.slowDevice.rank === o.rank ? cfg.slowDevice.factor : 1;
+        const id = o.id ?? o.rank;
+        const slow = cfg.slowDevice && cfg.slowDevice.rank === id ? cfg.slowDevice.factor : 1;
         steadyTimeoutMs = o.timeoutMs ?? cfg.timeout * 1000;
         const timeoutMs = Math.max(steadyTimeoutMs, WARMUP_TIMEOUT_MS);
-        device = new DistDevice(backend.backend, cfg, new Comm(transport, { timeoutMs }), o.data, { slowFactor: slow });
+        device = new DistDevice(backend.backend, cfg, new Comm(transport, { timeoutMs }), o.data, { slowFactor: slow, work: o.work });
       } catch (e) {
         const failure = failureOf(e, o.rank, 0);
         transport.abort(`device ${o.rank} failed: ${failure.message}`);
@@ -111,6 +123,39 @@ export function deviceHost(makeBackend: MakeBackend) {
 
     /** A host copy of the full weights. */
     params: (): Promise<Outcome<Float32Array>> => guard((d) => d.replica.getParams()),
+
+    /** This device's state for a checkpoint (weights, EMA and scaler only when `full`). */
+    exportState: (full: boolean): Promise<Outcome<DeviceState>> =>
+      guard(async (d) => {
+        const r = d.replica;
+        const [params, ema, optimizer] = await Promise.all([full ? r.getParams() : null, full && r.ema ? r.ema.read() : null, r.optimizer.exportState()]);
+        return { step: d.step, replica: { params, ema, optimizer, scaler: r.scaler.exportState() } };
+      }),
+
+    /** Resume from a checkpoint: weights, EMA, scaler, this device's optimizer range, and the step count. */
+    importState: (step: number, state: ReplicaState): Promise<Outcome<void>> =>
+      guard(async (d) => {
+        d.replica.importState(state);
+        d.step = step;
+      }),
+
+    /** Go on in a smaller group (elastic recovery): new rank, new ports to the survivors, new share of work. */
+    regroup: (o: { rank: number; ports: (PortLike | null)[]; work: WorkItem[] }): Promise<Outcome<number>> =>
+      guard(async (d) => {
+        d.comm.transport.close();
+        const link: LinkModel = { bandwidth: d.cfg.linkBw * 1e9, latency: d.cfg.linkLatency / 1000 };
+        d.regroup(new Comm(new PortTransport(o.rank, o.ports, link), { ...d.comm.opts }), o.work);
+        rank = o.rank;
+        return d.step;
+      }),
+
+    /** Fault injection: once step `step` has launched its first bucket, call `notify` and wait (the caller
+     *  ends this worker then, in the middle of the allreduce). */
+    armKill(step: number, notify: () => Promise<unknown>): void {
+      if (device) device.onAllreduce = async () => {
+        if (device?.step === step - 1) await notify();
+      };
+    },
 
     /** Give up whatever collective is in flight (a peer died): pending receives reject at once. */
     abort(reason: string): void {

@@ -1,24 +1,32 @@
 // The run driver: the one training loop behind `npm run train` and the page. It checks the settings
-// against the data and the memory budget, settles the backend once, builds the device group, then
-// steps until done or stopped, evaluating and checkpointing on their cadences, and reports everything as
-// typed events (events.ts). Stop through the AbortSignal: the step in flight finishes first. Failures
-// end the run with one `failed` event carrying the root cause's record; nothing is thrown at the caller.
-// Legend: G = devices*microBatch*accum sequences per step, T = blockSize; ms.
+// against the data and the memory budget, settles the backend once, builds the device group (restoring
+// a checkpoint when resuming), then steps until done or stopped, evaluating and checkpointing on their
+// cadences, injecting the faults asked for and recovering from device failures by the settings' policy,
+// and reports everything as typed events (events.ts). Stop through the AbortSignal: the step in flight
+// finishes first. A failure that is not recovered ends the run with one `failed` event carrying the root
+// cause's record; nothing is thrown at the caller.
+// Legend: G = devices*microBatch*accum sequences per step, T = blockSize, N = devices; ms.
 import type { BackendName } from '../engine/backend/adapter';
 import type { BackendKind } from '../engine/backend/create';
+import { hashTokens, type CheckpointStore, type TrainingState } from '../engine/checkpoint';
 import { globalBatch, type RunConfig } from '../engine/config';
 import { fixedWindows, windowCount, type Dataset } from '../engine/data/dataset';
 import { GlobalSampler } from '../engine/data/sampler';
 import type { DeviceData } from '../engine/dist/device';
-import { failureOf } from '../engine/errors';
+import { failureOf, RunError, type FailureCode, type RunFailure } from '../engine/errors';
 import { checkMemory } from '../engine/memory';
-import type { CheckpointEvent, RunEvent } from './events';
-import type { DeviceGroup } from './group';
+import { checkResume, restore, saveCheckpoint } from './checkpointing';
+import type { DetectedBy, RunEvent } from './events';
+import { FaultInbox } from './faults';
+import type { DeviceGroup, GroupLayout } from './group';
+import { historyPoint, readHistory, type HistoryPoint } from './history';
 import { mergeReports } from './metrics';
+import { initialLayout, policies } from './recovery';
 
 export interface RunEnv {
-  /** Builds the devices (worker Coordinator or LocalGroup) for settings whose backend is resolved. */
-  createGroup(cfg: RunConfig, data: DeviceData): Promise<DeviceGroup>;
+  /** Builds the devices (worker Coordinator or LocalGroup) for settings whose backend is resolved; a
+   *  layout is given after elastic recovery (fewer devices, the same global batch). */
+  createGroup(cfg: RunConfig, data: DeviceData, layout?: GroupLayout): Promise<DeviceGroup>;
   /** Decides `auto` once for all devices, and checks a named backend is available. */
   resolveBackend(kind: BackendKind): Promise<{ name: BackendName; reason: string | null }>;
   /** Bytes each device may use; a config estimated above it is refused before anything starts. */
@@ -26,13 +34,22 @@ export interface RunEnv {
   signal?: AbortSignal;
   /** Put the weights before training on the `started` event. */
   wantInitParams?: boolean;
-  /** Save a checkpoint after `step` steps (called every cfg.checkpointEvery steps). */
-  checkpoint?: (step: number, group: DeviceGroup) => Promise<Omit<CheckpointEvent, 'type'> | null>;
+  /** Where checkpoints go (every cfg.checkpointEvery steps, the newest cfg.keep kept) and where recovery
+   *  restarts from. Without one, recovery restarts from the initial weights. */
+  checkpoints?: CheckpointStore;
+  /** Resume this checkpoint (checked against the settings and the data first). */
+  resume?: TrainingState;
+  /** Kill orders from the page (cfg.killDevice is added to it). */
+  faults?: FaultInbox;
 }
 
 /** Whether the validation loss is measured after `step` steps: every evalEvery steps (0 = never) and at the end. */
 export const evalDue = (cfg: Pick<RunConfig, 'evalEvery' | 'steps'>, step: number): boolean =>
   (cfg.evalEvery > 0 && step % cfg.evalEvery === 0) || step === cfg.steps;
+
+/** Failures a recovery policy can act on: a device that died, hung, threw or gave up on a peer. */
+const RECOVERABLE: ReadonlySet<FailureCode> = new Set(['EXITED', 'SILENT', 'THREW', 'ABORTED']);
+const DETECTED_BY: Partial<Record<FailureCode, DetectedBy>> = { EXITED: 'exit event', SILENT: 'timeout', ABORTED: 'peer abort' };
 
 /** Train `cfg` on `data`; iterate the events. Breaking out of the loop closes the devices. */
 export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): AsyncGenerator<RunEvent, void, undefined> {
@@ -41,41 +58,80 @@ export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): Asy
   try {
     const V = data.tokenizer.vocabSize, G = globalBatch(cfg), T = cfg.blockSize;
     // Refuse before any device starts: the data must hold a global batch and the validation windows,
-    // and the model must fit.
+    // the model must fit, and a checkpoint to resume must belong to these settings and this data.
     const memory = checkMemory(cfg, V, env.memoryBudget);
     const sampler = new GlobalSampler(windowCount(data.train.length, T), G, cfg.seed);
     fixedWindows(data.val.length, T, cfg.evalWindows);
+    const ident = { vocab: data.tokenizer.toJSON(), dataHash: env.checkpoints || env.resume ? await hashTokens(data.train) : '' };
+    if (env.resume) checkResume(env.resume, cfg, ident.vocab, ident.dataHash);
     const backend = await env.resolveBackend(cfg.backend);
     const run = { ...cfg, backend: backend.name };
-    group = await env.createGroup(run, { train: data.train, val: data.val, vocabSize: V });
+    const dd: DeviceData = { train: data.train, val: data.val, vocabSize: V };
+    let layout = initialLayout(run);
+    group = await env.createGroup(run, dd);
+    let tokens = 0, history: HistoryPoint[] = [];
+    if (env.resume) {
+      await restore(group, env.resume);
+      [step, tokens, history] = [env.resume.step, env.resume.tokens, readHistory(env.resume.history)];
+    }
     yield {
       type: 'started', cfg: run, devices: group.info, backend: backend.name, backendReason: backend.reason, memory,
       data: { name: data.name, trainTokens: data.train.length, valTokens: data.val.length, vocabSize: V },
       initParams: env.wantInitParams ? await group.params() : undefined,
+      resumed: env.resume ? { step, history } : undefined,
     };
-    yield { type: 'eval', step: 0, ...(await evaluate(group, cfg)) };
+    yield { type: 'eval', step, ...(await evaluate(group, cfg)) };
 
+    const faults = env.faults ?? new FaultInbox();
+    if (cfg.killDevice) faults.kill(cfg.killDevice.rank, cfg.killDevice.phase ?? 'step', cfg.killDevice.step);
+    let restarts = 0;
     const t0 = performance.now();
-    let tokens = 0;
     while (step < cfg.steps && !env.signal?.aborted) {
+      const order = faults.take(step + 1);
       const ts = performance.now();
-      const reports = await group.step();
+      if (order && layout.ids.includes(order.id)) {
+        if (!group.kill) throw new Error('this device group runs in one thread and cannot kill a device; use worker devices');
+        await group.kill(layout.ids.indexOf(order.id), order.phase);
+      }
+      let reports;
+      try {
+        reports = await group.step();
+      } catch (e) {
+        const failure = failureOf(e, null, step + 1);
+        if (!RECOVERABLE.has(failure.code) || failure.rank === null) throw e;
+        const detected = Date.now();
+        const id = layout.ids[failure.rank];
+        const msToDetect = failure.at !== undefined ? detected - failure.at : performance.now() - ts;
+        yield { type: 'fault', failure, id, detectedBy: DETECTED_BY[failure.code] ?? 'device report', msToDetect, policy: cfg.recovery, devices: layout.ids.length };
+        if (restarts++ >= cfg.maxRestarts) throw new RunError({ ...failure, message: `${failure.message}; the restart budget (${cfg.maxRestarts}) is spent` });
+        const r = await policies[cfg.recovery]({ cfg: run, data: dd, group, layout, failure, step, store: env.checkpoints ?? null, createGroup: env.createGroup });
+        const stepsRedone = step - r.step;
+        [group, layout, step] = [r.group, r.layout, r.step];
+        if (r.restored) [tokens, history] = [r.restored.tokens, r.restored.history];
+        yield { type: 'recovered', policy: cfg.recovery, id, failure, step, stepsRedone, msToRecover: Date.now() - detected, devices: layout.ids.length, ids: [...layout.ids], note: r.note, history: r.restored?.history };
+        continue;
+      }
       const msStep = performance.now() - ts;
       step++;
       tokens += G * T;
       const metrics = mergeReports(reports, { cfg: run, msStep, tokens, epoch: sampler.epochOf(step - 1), backend: backend.name });
       const val = evalDue(cfg, step) ? await evaluate(group, cfg) : null;
-      yield { type: 'step', metrics: { ...metrics, ...val } };
+      const m = { ...metrics, ...val };
+      history.push(historyPoint(m));
+      yield { type: 'step', metrics: m };
       if (val) yield { type: 'eval', step, ...val };
-      if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && env.checkpoint) {
-        const saved = await env.checkpoint(step, group);
-        if (saved) yield { type: 'checkpoint', ...saved };
+      if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && env.checkpoints) {
+        yield await saveCheckpoint(env.checkpoints, group, cfg, ident, { step, tokens, history, loss: Number.isFinite(m.loss) ? m.loss : null });
       }
     }
     const ms = performance.now() - t0;
+    // a stopped run keeps its progress: checkpoint where it stopped (unless that step just was)
+    if (step < cfg.steps && step > 0 && env.checkpoints && !(cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0)) {
+      yield await saveCheckpoint(env.checkpoints, group, cfg, ident, { step, tokens, history, loss: history.at(-1)?.loss ?? null });
+    }
     yield { type: 'finished', reason: step < cfg.steps ? 'stopped' : 'done', step, tokens, ms, params: await group.params() };
   } catch (e) {
-    yield { type: 'failed', failure: failureOf(e, null, step + 1) };
+    yield { type: 'failed', failure: failureOf(e, null, step + 1) satisfies RunFailure };
   } finally {
     await group?.close();
   }

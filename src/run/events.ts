@@ -7,6 +7,7 @@ import type { RunConfig } from '../engine/config';
 import type { RunFailure } from '../engine/errors';
 import type { MemoryEstimate } from '../engine/memory';
 import type { DeviceInfo } from './group';
+import type { HistoryPoint } from './history';
 import type { StepMetrics } from './metrics';
 
 export interface StartedEvent {
@@ -22,6 +23,8 @@ export interface StartedEvent {
   data: { name: string; trainTokens: number; valTokens: number; vocabSize: number };
   /** The weights before training (P values), when the environment asked for them. */
   initParams?: Float32Array;
+  /** Set when the run resumes a checkpoint: its step and history. */
+  resumed?: { step: number; history: HistoryPoint[] };
 }
 
 export interface StepEvent { type: 'step'; metrics: StepMetrics }
@@ -29,13 +32,47 @@ export interface StepEvent { type: 'step'; metrics: StepMetrics }
 /** Validation loss after `step` optimizer steps (step 0: before training). */
 export interface EvalEvent { type: 'eval'; step: number; valLoss: number; valLossEma?: number }
 
-export interface CheckpointEvent { type: 'checkpoint'; step: number; id: string; bytes: number; ms: number }
+/** A checkpoint after `step` steps: its id in the store, or (id null) why it could not be saved. */
+export interface CheckpointEvent { type: 'checkpoint'; step: number; id: string | null; bytes: number; ms: number; loss: number | null; error?: string }
 
-/** A device failed and the recovery policy takes over. */
-export interface FaultEvent { type: 'fault'; failure: RunFailure; detectedBy: string; msToDetect: number }
+/** How a failure was noticed: the worker's exit/error event, the collective timeout, the device's own
+ *  report (an exception), or a peer's abort. */
+export type DetectedBy = 'exit event' | 'timeout' | 'device report' | 'peer abort';
+
+/** A device failed and the recovery policy takes over (or, with `final`, the run gives up). */
+export interface FaultEvent {
+  type: 'fault';
+  failure: RunFailure;
+  /** The device's id (as shown in the topology). */
+  id: number;
+  detectedBy: DetectedBy;
+  /** From the failure (a kill, a worker's exit, the step's start for a timeout) to the driver knowing. */
+  msToDetect: number;
+  policy: RunConfig['recovery'];
+  /** Devices before the fault. */
+  devices: number;
+}
 
 /** Training goes on after a fault. */
-export interface RecoveredEvent { type: 'recovered'; policy: RunConfig['recovery']; step: number; stepsRedone: number; msToRecover: number; devices: number }
+export interface RecoveredEvent {
+  type: 'recovered';
+  policy: RunConfig['recovery'];
+  /** The device that failed (its id). */
+  id: number;
+  failure: RunFailure;
+  /** Training resumes after this many steps (the checkpoint's, or the step before the one in flight). */
+  step: number;
+  /** Completed steps lost and trained again (the step in flight is always redone). */
+  stepsRedone: number;
+  msToRecover: number;
+  /** Devices after recovery, and their ids by rank. */
+  devices: number;
+  ids: number[];
+  /** Why it went the way it did (e.g. ZeRO-1 under elastic restores from a checkpoint). */
+  note: string;
+  /** The restored history (restart from a checkpoint), for views that redraw. */
+  history?: HistoryPoint[];
+}
 
 export interface FinishedEvent {
   type: 'finished';

@@ -1,15 +1,16 @@
 // Every device of the group in this thread, wired by real MessageChannels: the same device code as the
 // workers run (deviceHost), without worker start-up. Used by tests and by one-device CLI runs; the page
-// always uses workers so the main thread only draws. A device stuck in a loop would stop this thread
-// too, so the 'hang' and 'exit' faults are for worker groups only.
-// Legend: N = devices.
+// always uses workers so the main thread only draws. A device stuck in a loop or ending its thread would
+// stop this thread too, so 'hang' and 'exit' faults, kill and shrink are for worker groups only.
+// Legend: N = devices, [lo, hi) = a device's optimizer range.
 import type { RunConfig } from '../engine/config';
 import type { DeviceData } from '../engine/dist/device';
 import type { DeviceStepReport } from '../engine/dist/report';
 import { RunError, rootCause } from '../engine/errors';
 import { localPorts } from '../engine/collectives';
+import type { ReplicaState } from '../engine/train/replica';
 import { deviceHost, type DeviceHost, type MakeBackend } from './device-host';
-import type { DeviceGroup, DeviceInfo, Fault, Outcome } from './group';
+import { groupState, type DeviceGroup, type DeviceInfo, type Fault, type GroupLayout, type GroupState, type Outcome } from './group';
 
 export interface LocalGroupOptions {
   makeBackend: MakeBackend;
@@ -17,21 +18,23 @@ export interface LocalGroupOptions {
   timeoutMs?: number;
   /** Test hook: 'throw' or 'nan' faults by rank. */
   faults?: Record<number, Fault>;
+  layout?: GroupLayout;
 }
 
 export class LocalGroup implements DeviceGroup {
   private closed = false;
-  private constructor(private readonly hosts: DeviceHost[], readonly info: DeviceInfo[]) {}
+  private constructor(private readonly hosts: DeviceHost[], readonly info: DeviceInfo[], private readonly cfg: RunConfig) {}
 
-  /** Build N devices here and broadcast rank 0's weights; rejects with a RunError. */
+  /** Build the devices here and broadcast rank 0's weights; rejects with a RunError. */
   static async start(cfg: RunConfig, data: DeviceData, o: LocalGroupOptions): Promise<LocalGroup> {
     if (Object.values(o.faults ?? {}).some((f) => f.mode === 'hang' || f.mode === 'exit')) throw new Error('LocalGroup: hang and exit faults would stop this thread; use workers');
-    const ports = localPorts(cfg.devices);
+    const ids = o.layout?.ids ?? Array.from({ length: cfg.devices }, (_, r) => r);
+    const ports = localPorts(ids.length);
     const hosts = ports.map(() => deviceHost(o.makeBackend));
-    const group = new LocalGroup(hosts, []);
+    const group = new LocalGroup(hosts, [], cfg);
     try {
-      const info = await settle(hosts.map((h, r) => h.init({ rank: r, cfg, data, ports: ports[r], timeoutMs: o.timeoutMs, fault: o.faults?.[r] ?? null })));
-      group.info.push(...info);
+      const init = (h: DeviceHost, r: number) => h.init({ rank: r, id: ids[r], work: o.layout?.work[r], cfg, data, ports: ports[r], timeoutMs: o.timeoutMs, fault: o.faults?.[ids[r]] ?? null });
+      group.info.push(...(await settle(hosts.map(init))));
       await settle(hosts.map((h) => h.broadcastWeights()));
     } catch (e) {
       await group.close();
@@ -50,6 +53,15 @@ export class LocalGroup implements DeviceGroup {
 
   async params(): Promise<Float32Array> {
     return (await settle([this.hosts[0].params()]))[0];
+  }
+
+  async exportState(): Promise<GroupState> {
+    const ranks = this.cfg.zero === 1 ? this.hosts : this.hosts.slice(0, 1);
+    return groupState(await settle(ranks.map((h, r) => h.exportState(r === 0))));
+  }
+
+  async importState(step: number, stateFor: (lo: number, hi: number) => ReplicaState): Promise<void> {
+    await settle(this.hosts.map((h, r) => h.importState(step, stateFor(...this.info[r].shard))));
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,13 @@ const api = {
     const r = await host.params();
     return r.ok ? Comlink.transfer(r, [r.value.buffer]) : r;
   },
+  /** This device's state for a checkpoint, transferred. */
+  async exportState(full: boolean) {
+    const r = await host.exportState(full);
+    if (!r.ok) return r;
+    const { params, ema, optimizer } = r.value.replica;
+    return Comlink.transfer(r, [params, ema, ...optimizer.slots].filter((x) => x !== null).map((x) => x.buffer));
+  },
 };
 
 export type DeviceApi = typeof api;

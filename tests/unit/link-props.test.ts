@@ -34,6 +34,7 @@ const fieldArbs = {
   restartT0: int(1, 1_000_000),
   restartMult: int(1, 16),
   precision: fc.constantFrom('fp32', 'fp16'),
+  lossScale: fc.oneof(real(1, 2 ** 40), typed(1, 2 ** 40)),
   nLayer: int(1, 48),
   nHead: int(1, 64),
   nEmbd: int(4, 2048),

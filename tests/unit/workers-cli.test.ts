@@ -39,6 +39,23 @@ describe('npm run train --devices', () => {
     expect(m[1].loss).toBeCloseTo(s[1].loss, 5);
   });
 
+  it('--kill-device with --recovery restart: fault and recovered lines in metrics.jsonl, with the contract keys and no loss', () => {
+    const out = join(dir, 'kill');
+    const r = train([...tiny.filter((a) => a !== '--quiet'), '--steps', '4', '--devices', '2', '--micro-batch', '2', '--kill-device', '1@3', '--checkpoint-every', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/device 1 failed at step 3 \(EXITED, noticed by exit event/);
+    const all = lines(out);
+    const events = all.filter((l) => 'event' in l);
+    expect(events.map((e) => e.event)).toEqual(['fault', 'recovered']);
+    for (const e of events) {
+      for (const k of ['rank', 'step', 'detected_by', 'ms_to_detect', 'policy', 'steps_redone', 'ms_to_recover', 'devices']) expect(e).toHaveProperty(k);
+      expect(e).not.toHaveProperty('loss');
+    }
+    expect(events[1]).toMatchObject({ policy: 'restart', steps_redone: 0, devices: 2, resumed_at: 2 });
+    // steps 1..2, the fault, the recovery, then 3..4 trained after it
+    expect(all.map((l) => l.event ?? l.step)).toEqual([1, 2, 'fault', 'recovered', 3, 4]);
+  });
+
   it('a bad --slow-device is a one-line user error (exit 2)', () => {
     const r = train([...tiny, '--devices', '2', '--slow-device', '5:2']);
     expect(r.code).toBe(2);

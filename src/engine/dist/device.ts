@@ -28,27 +28,41 @@ export interface DeviceData {
   vocabSize: number;
 }
 
+/** One micro-batch of a step's global batch: micro-step k of rank `rank` in the split cfg describes. */
+export interface WorkItem { rank: number; k: number }
+
 export interface DeviceOptions {
   /** Straggler: each micro-step takes this many times its compute time (>= 1). */
   slowFactor?: number;
+  /** The micro-batches this device trains each step (default: its own rank's K). Given when the group is
+   *  smaller than cfg.devices (after elastic recovery): the same global batch over fewer devices. */
+  work?: WorkItem[];
 }
+
+/** Rank r's own micro-batches in the split of cfg. */
+export const ownWork = (r: number, K: number): WorkItem[] => Array.from({ length: K }, (_, k) => ({ rank: r, k }));
 
 export class DistDevice {
   /** Compute time of the last micro-step (a straggler's delay is a multiple of it). */
   private microComputeMs = 0;
   readonly replica: Replica;
   readonly sampler: GlobalSampler;
-  readonly reducer: Reducer;
+  private reducer: Reducer;
   /** This device's ZeRO shard [lo, hi) of the parameters (all of them without ZeRO). */
   readonly lo: number;
   readonly hi: number;
   /** Shard boundaries of all ranks (N+1 offsets). */
   readonly shardBounds: number[];
+  /** The micro-batches this device trains each step. */
+  work: WorkItem[];
   /** Optimizer steps done. */
   step = 0;
+  /** Called once the first bucket of a step's allreduce has been launched (fault injection waits here). */
+  onAllreduce: (() => Promise<void>) | null = null;
 
-  constructor(readonly backend: Backend, readonly cfg: RunConfig, readonly comm: Comm, readonly data: DeviceData, readonly opts: DeviceOptions = {}) {
-    if (comm.size !== cfg.devices) throw new Error(`group has ${comm.size} ranks but the config asks for ${cfg.devices} devices`);
+  constructor(readonly backend: Backend, readonly cfg: RunConfig, public comm: Comm, readonly data: DeviceData, readonly opts: DeviceOptions = {}) {
+    if (comm.size !== cfg.devices && !opts.work) throw new Error(`group has ${comm.size} ranks but the config asks for ${cfg.devices} devices`);
+    this.work = opts.work ?? ownWork(comm.rank, cfg.accum);
     const N = comm.size;
     const mc = modelConfigOf(cfg, data.vocabSize);
     const P = numParams(mc);
@@ -58,6 +72,15 @@ export class DistDevice {
     this.sampler = new GlobalSampler(windowCount(data.train.length, cfg.blockSize), globalBatch(cfg), cfg.seed);
     this.replica = new Replica(backend, cfg, data.vocabSize, { shard: [this.lo, this.hi] });
     this.reducer = new Reducer(this.replica, comm, cfg, planBuckets(paramSpecs(mc), cfg.bucketMb * 2 ** 20), this.shardBounds);
+  }
+
+  /** Go on in a smaller group (elastic recovery without ZeRO-1): a new rank and ring, the same weights and
+   *  optimizer state, and this device's share of the global batch. */
+  regroup(comm: Comm, work: WorkItem[]): void {
+    if (this.cfg.zero === 1) throw new Error('regroup: with ZeRO-1 a lost device takes its optimizer shard with it; restore from a checkpoint');
+    this.comm = comm;
+    this.work = work;
+    this.reducer = new Reducer(this.replica, comm, this.cfg, this.reducer.plan, [0, this.hi]);
   }
 
   /** Rank 0's initial weights onto every device (DDP's constructor does the same). */
@@ -76,8 +99,8 @@ export class DistDevice {
 
   /** One optimizer step on this device; every device of the group must call it together. */
   async trainStep(): Promise<DeviceStepReport> {
-    const { cfg, comm, replica: r } = this;
-    const it = this.step, K = cfg.accum;
+    const { cfg, comm, replica: r, work } = this;
+    const it = this.step;
     const clock = new StepClock(comm);
     const lr = lrAt(cfg.schedule, cfg, it);
     const scale = r.scaler.scale;
@@ -86,11 +109,11 @@ export class DistDevice {
     r.zeroGrads();
     const samples: number[][] = [];
     let lossSum = 0;
-    for (let k = 0; k < K; k++) {
-      const batch = makeBatch(this.data.train, shard(global, cfg, comm.rank, k), cfg.blockSize);
+    for (const [i, w] of work.entries()) {
+      const batch = makeBatch(this.data.train, shard(global, cfg, w.rank, w.k), cfg.blockSize);
       samples.push(batch.offsets);
-      const sync = k === K - 1 && comm.size > 1; // no_sync on all but the last micro-step
-      lossSum += await this.microStep(batch, k, scale, clock, sync);
+      const sync = i === work.length - 1 && comm.size > 1; // no_sync on all but the last micro-step
+      lossSum += await this.microStep(batch, i, scale, clock, sync);
     }
     await this.reducer.finish(clock);
     const { sumsq, nonfinite } = await this.gradStats(clock);
@@ -124,7 +147,7 @@ export class DistDevice {
     if (slow > 1 && this.microComputeMs > 0) await sleep((slow - 1) * this.microComputeMs);
     const t1 = clock.now(), busy0 = this.comm.busyMs;
     const gradScale = scale / (globalBatch(this.cfg) * this.cfg.blockSize);
-    const loss = await this.replica.microStep(batch, gradScale, sync ? this.reducer.arm(clock) : undefined);
+    const loss = await this.replica.microStep(batch, gradScale, sync ? this.reducer.arm(clock, this.onAllreduce) : undefined);
     this.microComputeMs = clock.now() - t1 - (this.comm.busyMs - busy0);
     clock.event({ kind: 'compute', micro: k, t0, t1: clock.now() });
     return loss;

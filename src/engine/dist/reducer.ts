@@ -30,13 +30,17 @@ export class Reducer {
     this.codec = cfg.compress === 'fp16' ? 'f16' : 'f32';
   }
 
-  /** Arm for one backward pass: returns the hook the model calls as each gradient becomes final. */
-  arm(clock: StepClock): (specIndex: number) => Promise<void> {
+  /** Arm for one backward pass: returns the hook the model calls as each gradient becomes final.
+   *  `onFirst` is awaited once the first bucket is launched (fault injection: a device killed mid-allreduce). */
+  arm(clock: StepClock, onFirst: (() => Promise<void>) | null = null): (specIndex: number) => Promise<void> {
     this.filled = new Array<number>(this.plan.buckets.length).fill(0);
     this.pending = [];
     return async (i: number) => {
       const id = this.plan.bucketOf[i];
-      if (++this.filled[id] === this.plan.buckets[id].specs.length) this.launch(id, clock);
+      if (++this.filled[id] === this.plan.buckets[id].specs.length) {
+        this.launch(id, clock);
+        if (this.pending.length === 1 && onFirst) await onFirst();
+      }
       if (this.pending.length) await yieldToEventLoop(); // let peers' messages in: communication overlaps backward
     };
   }

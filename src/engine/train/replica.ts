@@ -61,7 +61,7 @@ export class Replica {
     this.model.setParams(initParams(mc, new Rng(cfg.seed)));
     [this.lo, this.hi] = opts.shard ?? [0, this.numParams];
     this.optimizer = new Optimizer(backend, this.model.specs, cfg, this.lo, this.hi);
-    this.scaler = new LossScaler({ enabled: cfg.precision === 'fp16' });
+    this.scaler = new LossScaler({ enabled: cfg.precision === 'fp16', initScale: cfg.lossScale });
     this.ema = cfg.emaDecay > 0 ? new WeightEma(backend, this.model.params, cfg.emaDecay) : null;
     this.f16 = cfg.precision === 'fp16' ? new Fp16Accumulator(backend, this.numParams) : null;
   }
