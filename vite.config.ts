@@ -39,8 +39,8 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 1500,
-    // The app, plus the in-browser kernel checks page used by tests/browser/kernels.spec.ts.
-    rollupOptions: { input: { main: 'index.html', kernels: 'tests/browser/pages/kernels.html' } },
+    // The app, plus the in-browser check pages of tests/browser/kernels.spec.ts and idb.spec.ts.
+    rollupOptions: { input: { main: 'index.html', kernels: 'tests/browser/pages/kernels.html', idb: 'tests/browser/pages/idb.html' } },
   },
   test: {
     projects: [
