@@ -21,6 +21,7 @@ export function metricsLine(m: StepMetrics): Record<string, unknown> {
     ms_compute: m.msCompute, ms_comm: m.msComm, ms_idle: m.msIdle, bytes_sent: m.bytesSent,
     samples: m.samples, epoch: m.epoch, backend: m.backend,
     bytes_per_link: m.bytesPerLink, collectives: m.collectives.map(collective), timeline: m.timeline, comm_share: m.commShare,
+    readback_bytes: m.readbackBytes, grads_peak_bytes: m.memory.map((u) => u.peak.grads),
     ...(m.valLoss !== undefined ? { val_loss: m.valLoss } : {}),
     ...(m.valLossEma !== undefined ? { val_loss_ema: m.valLossEma } : {}),
   };
@@ -56,8 +57,17 @@ export class RunFiles {
     appendFileSync(join(this.dir, 'metrics.jsonl'), JSON.stringify(line) + '\n');
   }
 
-  devices(info: DeviceInfo[]): void {
-    writeFileSync(join(this.dir, 'devices.json'), JSON.stringify(info, null, 2) + '\n');
+  /** devices.json: each device's backend, shard and model-state memory; once a step has been measured,
+   *  also what its backend really held (`memory.measured`, bytes per kind, peak in the step) with
+   *  `grads_peak_bytes` and `readback_bytes_per_step`. */
+  devices(info: DeviceInfo[], last: StepMetrics | null = null): void {
+    const rows = info.map((d, r) => {
+      const use = last?.memory[r];
+      if (!use) return d;
+      const memory = { ...d.memory, measured: use.peak, grads_peak_bytes: use.peak.grads, readback_bytes_per_step: last!.readbackBytes[r] };
+      return { ...d, memory };
+    });
+    writeFileSync(join(this.dir, 'devices.json'), JSON.stringify(rows, null, 2) + '\n');
   }
 
   step(m: StepMetrics): void {

@@ -13,6 +13,7 @@ import { RunError } from '../engine/errors';
 import { fmt } from '../engine/memory';
 import { GPT } from '../engine/model/gpt';
 import { startRun } from '../run/driver';
+import type { DeviceInfo } from '../run/group';
 import type { StepMetrics } from '../run/metrics';
 import { releaseNodeGpu } from '../workers/node-gpu';
 import { optionValue, parseCli, settingsHelp, UserError } from './args';
@@ -59,6 +60,7 @@ await runMain('train', async () => {
     signal: stop.signal,
   });
   let files: RunFiles | null = null;
+  let info: DeviceInfo[] = [];
   let valBefore = NaN, valAfter = NaN, devices = config.devices;
   const seen: StepMetrics[] = [];
   try {
@@ -75,7 +77,7 @@ await runMain('train', async () => {
             `model state ${m0.bytesPerParam.toFixed(2)} bytes/param per device = ${m0.formula} (mixed precision would be ${m0.mixedPrecisionFormula} = ${m0.mixedPrecisionBytesPerParam.toFixed(2)})`);
           if (out) {
             files = new RunFiles(out, cfg, data.tokenizer, ev.resumed?.step ?? null);
-            files.devices(ev.devices);
+            files.devices((info = ev.devices));
             if (ev.initParams) files.weights('init', ev.initParams);
           }
           break;
@@ -105,12 +107,14 @@ await runMain('train', async () => {
           break;
         case 'recovered':
           devices = ev.devices;
+          info = ev.ids.map((id, rank) => ({ ...info.find((d) => d.id === id)!, rank }));
           files?.event(eventLine(ev, config.recovery, ev.devices));
           bar.log(`recovered (${ev.policy}) in ${ev.msToRecover.toFixed(0)} ms: ${ev.note}; ${ev.stepsRedone} step(s) redone, ${ev.devices} device(s)`);
           break;
         case 'finished': {
           if (!quiet) bar.done();
           files?.weights('final', ev.params);
+          files?.devices(info, seen.at(-1) ?? null); // with what each device measured
           const tokensPerS = (ev.tokens * 1000) / ev.ms;
           const rest = seen.slice(1); // the first step includes warm-up
           const N = Math.min(...rest.map((m) => m.msCompute.length), devices);

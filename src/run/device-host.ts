@@ -5,6 +5,7 @@
 // waiting for it and report ABORTED, naming it.
 // Legend: N = devices, r = rank; ms.
 import type { BackendHandle } from '../engine/backend/create';
+import { MeteredBackend } from '../engine/backend/metered';
 import type { BackendName } from '../engine/backend/adapter';
 import { Comm, PortTransport, type LinkModel, type PortLike } from '../engine/collectives';
 import type { RunConfig } from '../engine/config';
@@ -58,6 +59,7 @@ export type DeviceHost = ReturnType<typeof deviceHost>;
 export function deviceHost(makeBackend: MakeBackend) {
   let device: DistDevice | null = null;
   let backend: BackendHandle | null = null;
+  let metered: MeteredBackend | null = null;
   let fault: Fault | null = null;
   let rank: number | null = null;
   let steadyTimeoutMs = 0;
@@ -86,7 +88,8 @@ export function deviceHost(makeBackend: MakeBackend) {
         const slow = cfg.slowDevice && cfg.slowDevice.rank === id ? cfg.slowDevice.factor : 1;
         steadyTimeoutMs = o.timeoutMs ?? cfg.timeout * 1000;
         const timeoutMs = Math.max(steadyTimeoutMs, WARMUP_TIMEOUT_MS);
-        device = new DistDevice(backend.backend, cfg, new Comm(transport, { timeoutMs }), o.data, { slowFactor: slow, work: o.work });
+        metered = new MeteredBackend(backend.backend);
+        device = new DistDevice(metered, cfg, new Comm(transport, { timeoutMs }), o.data, { slowFactor: slow, work: o.work });
       } catch (e) {
         const failure = failureOf(e, o.rank, 0);
         transport.abort(`device ${o.rank} failed: ${failure.message}`);
@@ -95,7 +98,7 @@ export function deviceHost(makeBackend: MakeBackend) {
       fault = o.fault ?? null;
       const opt = device.replica.optimizer;
       const memory = modelStateMemory(device.replica.numParams, cfg.devices, cfg.zero, opt.state.length * (opt.hi - opt.lo), opt.state.length);
-      return { ok: true, value: { rank: o.rank, backend: backend.name, backendDetail: backend.detail, shard: [device.lo, device.hi], memory } };
+      return { ok: true, value: { rank: o.rank, id: o.id ?? o.rank, backend: backend.name, backendDetail: backend.detail, shard: [device.lo, device.hi], memory } };
     },
 
     broadcastWeights: (): Promise<Outcome<void>> => guard((d) => d.broadcastWeights(), 0),
@@ -112,7 +115,11 @@ export function deviceHost(makeBackend: MakeBackend) {
             d.replica.setParams(p);
           } else throw new Error(`device ${rank}: injected failure at step ${d.step + 1}`);
         }
+        metered!.resetPeaks();
+        const read0 = metered!.readBytes;
         const report = await d.trainStep();
+        report.memory = metered!.use();
+        report.readbackBytes = metered!.readBytes - read0;
         // Warmed up: from now on a silent peer is found quickly, but never sooner than a few steps' time
         // (a big model on a busy machine must not look silent while its peers compute).
         d.comm.opts.timeoutMs = Math.max(steadyTimeoutMs, STEPS_OF_PATIENCE * report.msStep);
@@ -166,6 +173,7 @@ export function deviceHost(makeBackend: MakeBackend) {
       device?.comm.transport.close();
       device?.destroy();
       device = null;
+      metered = null;
       backend?.close();
       backend = null;
     },

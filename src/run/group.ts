@@ -16,6 +16,8 @@ import type { DeviceState } from './device-host';
 /** What a device reports once built. */
 export interface DeviceInfo {
   rank: number;
+  /** Which device (kept when elastic recovery renumbers the ranks). */
+  id: number;
   /** The backend this device really trains on. */
   backend: BackendName;
   /** One line: the adapter and kernel variants, or `backend cpu`. */

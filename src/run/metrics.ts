@@ -4,6 +4,7 @@
 // metrics.jsonl is written (src/cli/metrics-file.ts).
 // Legend: N = devices, G = N*K*B sequences per step, T = blockSize; ms; bytes.
 import type { BackendName } from '../engine/backend/adapter';
+import type { MemoryUse } from '../engine/backend/metered';
 import { globalBatch, type RunConfig } from '../engine/config';
 import type { CollectiveStat, DeviceStepReport, TimelineEvent } from '../engine/dist/report';
 
@@ -37,11 +38,18 @@ export interface StepMetrics {
   commShare: number;
   /** The backend the devices train on. */
   backend: BackendName;
+  /** Per device: bytes its backend held during the step by kind (weights, grads, optimizer, EMA,
+   *  activations), measured from its own allocations (peak and at the end of the step). */
+  memory: MemoryUse[];
+  /** Per device: bytes read back from its backend to the host during the step. */
+  readbackBytes: number[];
   valLoss?: number;
   valLossEma?: number;
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+const none = { weights: 0, grads: 0, optimizer: 0, ema: 0, activations: 0 };
+const EMPTY: MemoryUse = { live: none, peak: none };
 
 /** One metrics object from the N device reports of a step. */
 export function mergeReports(reports: DeviceStepReport[], o: { cfg: RunConfig; msStep: number; tokens: number; epoch: number; backend: BackendName }): StepMetrics {
@@ -71,5 +79,7 @@ export function mergeReports(reports: DeviceStepReport[], o: { cfg: RunConfig; m
     timeline: reports.map((r) => r.timeline.map((e) => ({ ...e, t0: r2(e.t0 - origin), t1: r2(e.t1 - origin) }))),
     commShare: total > 0 ? reports.reduce((a, r) => a + r.msComm + r.msIdle, 0) / total : 0,
     backend: o.backend,
+    memory: reports.map((r) => r.memory ?? EMPTY),
+    readbackBytes: reports.map((r) => r.readbackBytes ?? 0),
   };
 }

@@ -38,7 +38,7 @@ describe('train form', () => {
 const step = (s: number, compute: number[], comm: number[], bytes: number[]): StepMetrics => ({
   step: s, loss: 3 - s / 10, lr: 1e-3, gradNorm: 1, lossScale: 1, skipped: false, tokens: s * 64, tokensPerS: 0, msStep: 10,
   msCompute: compute, msComm: comm, msIdle: comm.map(() => 1), bytesSent: bytes, samples: [], epoch: 0,
-  bytesPerLink: [], collectives: [], timeline: [], commShare: 0, backend: 'cpu',
+  bytesPerLink: [], collectives: [], timeline: [], commShare: 0, backend: 'cpu', memory: [], readbackBytes: [],
   ...(s === 2 ? { valLoss: 2.5 } : {}),
 });
 

@@ -6,6 +6,7 @@
 // Legend: N = devices, S = bytes reduced; ms throughout; timeline times are epoch ms (comparable across
 // workers, whose performance.now() origins differ).
 
+import type { MemoryUse } from '../backend/metered';
 import { busFactor, type Comm } from '../collectives';
 
 export interface TimelineEvent {
@@ -43,6 +44,10 @@ export interface DeviceStepReport {
   bytesPerLink: number[];
   collectives: CollectiveStat[];
   timeline: TimelineEvent[];
+  /** Bytes this device's backend held during the step, per kind (peak and at the end), when metered. */
+  memory?: MemoryUse;
+  /** Bytes read back from the backend to the host during the step, when metered. */
+  readbackBytes?: number;
 }
 
 /** Measures one step on one device. */
