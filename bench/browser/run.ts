@@ -4,8 +4,8 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
-import { chromium } from '@playwright/test';
+import { basename, extname, join } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { chromiumArgs } from '../../playwright.config';
 import type { BenchCase, Timing } from '../lib';
@@ -15,8 +15,14 @@ const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 
 /** Build the page, open it, run `entry(...args)` in it; returns the entry's JSON result. */
 export async function inChromium<T>(entry: 'matmul' | 'attention' | 'train', ...args: unknown[]): Promise<T> {
-  const outDir = join(tmpdir(), 'ringlab-bench-page');
-  await build({ configFile: false, root: import.meta.dirname, logLevel: 'warn', build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 } });
+  return inPage(import.meta.dirname, (page) => page.evaluate(([e, a]) => (window.ringlabBench[e as 'matmul'] as (...x: unknown[]) => Promise<unknown>)(...(a as unknown[])), [entry, args] as const) as Promise<T>);
+}
+
+/** Build the page whose index.html is in `root` with Vite, serve it on 127.0.0.1, open it in Chromium,
+ *  wait until its #log says ready, and run `use` on it. */
+export async function inPage<T>(root: string, use: (page: Page) => Promise<T>): Promise<T> {
+  const outDir = join(tmpdir(), `ringlab-bench-page-${basename(root)}`);
+  await build({ configFile: false, root, logLevel: 'warn', build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 } });
   const server = createServer((req, res) => {
     const path = join(outDir, decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/\/$/, '/index.html'));
     if (!path.startsWith(outDir) || !existsSync(path)) return void res.writeHead(404).end();
@@ -32,7 +38,7 @@ export async function inChromium<T>(entry: 'matmul' | 'attention' | 'train', ...
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => document.getElementById('log')?.textContent === 'ready', null, { timeout: 60_000 });
     page.setDefaultTimeout(0);
-    return (await page.evaluate(([e, a]) => (window.ringlabBench[e as 'matmul'] as (...x: unknown[]) => Promise<unknown>)(...(a as unknown[])), [entry, args] as const)) as T;
+    return await use(page);
   } finally {
     await browser.close();
     server.close();

@@ -1,6 +1,8 @@
-// `npm run bench -- checkpoint [--quick] [--dir DIR]`: saving and loading a full training state (weights,
-// AdamW m and v) through the disk store, against this machine's limit measured in the same run: the
-// same number of bytes written raw with fs (open, write, fsync, close) and read raw (readFile).
+// `npm run bench -- checkpoint [--quick] [--dir DIR] [--no-idb]`: saving and loading a full training state
+// (weights, AdamW m and v) through the disk store, against this machine's limit measured in the same run:
+// the same number of bytes written raw with fs (open, write, fsync, close) and read raw (readFile). Then
+// the same through the IndexedDB store in headless Chromium (bench/browser/idb/page.ts), against one raw
+// put and get of the same bytes there.
 // Ours on top of that: SHA-256 of every tensor, encoding, a second small file (the manifest), two
 // renames and three directory fsyncs per save; decoding, hash and finiteness checks per load.
 // ratio = limit / ours: 1 would mean checkpoints cost nothing beyond the bytes.
@@ -11,6 +13,8 @@ import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine, median, ratio, type BenchCase, type BenchOptions, type BenchReport, type Timing } from '../lib';
+import { casesOf, inPage } from '../browser/run';
+import type { Row } from '../browser/page';
 import { DATA_FILE, DiskCheckpointStore } from '../../src/cli/checkpoint-disk';
 import { fileFromParts, hashTokens, slotNames, toParts, type TrainingState } from '../../src/engine/checkpoint';
 import { parseConfig, type RunConfig } from '../../src/engine/config';
@@ -97,12 +101,28 @@ export default async function run(opts: BenchOptions): Promise<BenchReport> {
   if (opts.backend !== 'cpu') throw new Error('bench checkpoint: checkpoints are host-side (--backend cpu)');
   const d = opts.args.indexOf('--dir');
   const dir = d >= 0 ? opts.args[d + 1] : tmpdir();
-  const configs = [parseConfig({})];
-  if (!opts.quick) configs.push(parseConfig({ nLayer: 4, nEmbd: 256 }));
+  const inputs = opts.quick ? [{}] : [{}, { nLayer: 4, nEmbd: 256 }];
   const cases: BenchCase[] = [];
-  for (const c of configs) {
-    cases.push(...(await measure(c, dir, opts.quick)));
-    for (const x of cases.slice(-2)) process.stderr.write(`  ${x.name}: ${x.ours.median_ms.toFixed(2)} ms vs ${x.peer!.median_ms.toFixed(2)} ms\n`);
+  const report = (n: number) => {
+    for (const x of cases.slice(-n)) process.stderr.write(`  ${x.name}: ${x.ours.median_ms.toFixed(2)} ms vs ${x.peer!.median_ms.toFixed(2)} ms\n`);
+  };
+  for (const input of inputs) {
+    cases.push(...(await measure(parseConfig(input), dir, opts.quick)));
+    report(2);
+  }
+  if (!opts.args.includes('--no-idb')) {
+    const idb = await inPage(join(import.meta.dirname, '..', 'browser', 'idb'), async (page) => {
+      const rows: Row[] = [];
+      for (const input of inputs) {
+        const r = await page.evaluate(([i, q]) => window.ringlabIdbBench.checkpoint(i, { quick: q }), [input, opts.quick] as const);
+        rows.push(...r.rows);
+      }
+      return rows;
+    });
+    // same columns as the disk cases: MB/s instead of the page's first-call time
+    const plain = ({ median_ms, min_ms, runs }: Timing, bytes: number) => rate({ median_ms, min_ms, runs }, bytes);
+    cases.push(...casesOf(idb, () => null).map((c) => ({ ...c, name: c.name.split(' vs ')[0], ours: plain(c.ours, Number(c.params.bytes)), peer: c.peer && { ...plain(c.peer, Number(c.params.bytes)), name: c.peer.name } })));
+    report(idb.length);
   }
   return { suite: 'checkpoint', machine: machine(), cases };
 }

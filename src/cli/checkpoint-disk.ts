@@ -16,8 +16,11 @@ import {
   type CheckpointParts, type CheckpointStore, type CheckpointSummary, type TrainingState,
 } from '../engine/checkpoint';
 
+/** RUN_DIR/<this> holds the step-<n>/ checkpoint directories. */
 export const CHECKPOINTS_DIR = 'checkpoints';
+/** The commit marker of a checkpoint directory, written last. */
 export const MANIFEST_FILE = 'manifest.json';
+/** The checkpoint itself, one safetensors file. */
 export const DATA_FILE = 'checkpoint.safetensors';
 const DIR_FORMAT = 'ringlab-checkpoint-dir';
 const DIR_VERSION = 1;

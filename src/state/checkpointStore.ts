@@ -95,10 +95,12 @@ export class IdbCheckpointStore implements CheckpointStore {
     return new IdbCheckpointStore(db, opts.run ?? 'current', storage, persisted);
   }
 
+  /** Close the database connection (the store cannot be used afterwards). */
   close(): void {
     this.db.close();
   }
 
+  /** The id a checkpoint of `step` has in this run. */
   idOf(step: number): string {
     return `${this.run}/step-${step}`;
   }

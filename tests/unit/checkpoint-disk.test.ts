@@ -3,13 +3,13 @@
 // moments while saving: after every kill every listed checkpoint loads, verified, and no save the child
 // reported as done is lost.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CheckpointError, exportCheckpoint, loadNewestValid, toParts, type CheckpointCode } from '../../src/engine/checkpoint';
-import { DATA_FILE, DiskCheckpointStore, latest, loadResume, MANIFEST_FILE, resolveResume } from '../../src/cli/checkpoint-disk';
+import { DATA_FILE, DiskCheckpointStore, latest, loadCheckpointFile, loadResume, MANIFEST_FILE, resolveResume } from '../../src/cli/checkpoint-disk';
 import { makeState, stateBits } from './checkpoint-helpers';
 
 // A switch to make file writes fail as a full disk does (ENOSPC), for the QUOTA test only.
@@ -131,6 +131,11 @@ describe('disk checkpoint store', () => {
       expect([path, t.kind]).toEqual([path, kind]);
       expect((await loadResume(t)).step).toBe(step);
     }
+    const copy = join(root, 'copied-step-7'); // a checkpoint directory moved out of its run
+    cpSync(join(s.root, 'step-7'), copy, { recursive: true });
+    expect((await resolveResume(copy)).kind).toBe('file');
+    expect((await loadResume(await resolveResume(copy))).step).toBe(7);
+    expect(await code(loadCheckpointFile(join(root, 'missing.safetensors')))).toBe('IO');
     const empty = newRun();
     mkdirSync(join(empty, 'checkpoints'), { recursive: true });
     for (const p of [join(root, 'nothing-here'), root, empty]) expect(await code(resolveResume(p))).toBe('NOT_FOUND');

@@ -1,0 +1,98 @@
+// The IndexedDB checkpoint benchmark page (built by Vite, driven by bench/suites/checkpoint.ts through
+// bench/browser/run.ts in headless Chromium): saving and loading a full training state through
+// IdbCheckpointStore against the limit of this browser, the same bytes as one record put (one
+// readwrite transaction, durability 'strict') and got back raw. Exposes window.ringlabIdbBench.
+// Legend: L = layers, C = channels, V = vocabulary (83), P = parameters; bytes = 3P x 4 + manifest.
+import { partsBytes, slotNames, toParts, type TrainingState } from '../../../src/engine/checkpoint';
+import { parseConfig, type RunConfigInput } from '../../../src/engine/config';
+import { CharTokenizer } from '../../../src/engine/data/tokenizer';
+import { numParams } from '../../../src/engine/model/params';
+import { Rng } from '../../../src/engine/rng';
+import { IdbCheckpointStore } from '../../../src/state/checkpointStore';
+import type { Row } from '../page';
+import { timeAsync } from '../timing';
+
+const V = 83;
+const vocab = CharTokenizer.fromText(Array.from({ length: V }, (_, i) => String.fromCharCode(40 + i)).join('')).toJSON();
+
+function randomState(input: RunConfigInput): TrainingState {
+  const config = parseConfig(input);
+  const P = numParams({ vocabSize: V, blockSize: config.blockSize, nLayer: config.nLayer, nHead: config.nHead, nEmbd: config.nEmbd });
+  const rng = new Rng(1);
+  const arr = () => {
+    const a = new Float32Array(P);
+    rng.fillNormal(a, 0.02);
+    return a;
+  };
+  return {
+    config, vocab, dataHash: 'ab'.repeat(32), step: 1, tokens: 512, params: arr(), ema: null,
+    optimizer: { name: config.optimizer, t: 1, shards: [{ lo: 0, hi: P, slots: slotNames(config).map(arr) }] },
+    scaler: { scale: 1, growthTracker: 0 }, history: [], savedAt: Date.now(),
+  };
+}
+
+/** One raw record store: the limit a checkpoint's bytes can be written and read at here. */
+function openRaw(): Promise<IDBDatabase> {
+  return new Promise((ok, no) => {
+    const r = indexedDB.open('ringlab-bench-raw', 1);
+    r.onupgradeneeded = () => r.result.createObjectStore('blobs');
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => no(r.error);
+  });
+}
+function txDone(tx: IDBTransaction): Promise<void> {
+  return new Promise((ok, no) => {
+    tx.oncomplete = () => ok();
+    tx.onerror = tx.onabort = () => no(tx.error);
+  });
+}
+
+async function checkpoint(input: RunConfigInput, opts: { quick: boolean }): Promise<{ persisted: boolean | null; quota: number | null; rows: Row[] }> {
+  const state = randomState(input);
+  const P = state.params.length;
+  const store = await IdbCheckpointStore.open({ dbName: 'ringlab-bench', run: `L${state.config.nLayer}C${state.config.nEmbd}` });
+  const bytes = partsBytes(await toParts(state));
+  const blob = new Uint8Array(bytes).fill(7).buffer;
+  const raw = await openRaw();
+  let step = 1;
+  // a new step each time with keep 3, as a training run saves: pruning is part of the cost
+  const save = async () => {
+    state.step = step++;
+    await store.save(await toParts(state), { keep: 3 });
+  };
+  const rawPut = async () => {
+    const tx = raw.transaction('blobs', 'readwrite', { durability: 'strict' });
+    tx.objectStore('blobs').put(blob, 'x');
+    await txDone(tx);
+  };
+  const rawGet = async () => {
+    const tx = raw.transaction('blobs', 'readonly');
+    const r = tx.objectStore('blobs').get('x');
+    await txDone(tx);
+    if ((r.result as ArrayBuffer).byteLength !== bytes) throw new Error('raw record lost');
+  };
+  const t = { warmup: 1, runs: opts.quick ? 3 : P > 1e6 ? 8 : 20, maxMs: opts.quick ? 2000 : 20_000 };
+  const ours = await timeAsync(save, t);
+  const limit = await timeAsync(rawPut, t);
+  const id = (await store.latest())!.id;
+  const oursLoad = await timeAsync(() => store.load(id), t);
+  const limitLoad = await timeAsync(rawGet, t);
+  store.close();
+  raw.close();
+  const est = await navigator.storage.estimate();
+  const name = `L${state.config.nLayer} C${state.config.nEmbd} (${(P / 1e6).toFixed(2)}M params, ${(bytes / 2 ** 20).toFixed(1)} MB)`;
+  const params = { backend: 'cpu', store: 'indexeddb', L: state.config.nLayer, C: state.config.nEmbd, T: state.config.blockSize, V, params: P, optimizer: 'adamw', bytes };
+  return {
+    persisted: store.persisted, quota: est.quota ?? null,
+    rows: [
+      { name: `idb save ${name}`, params: { ...params, op: 'save' }, ours, peers: { 'limit: one IndexedDB put of the same bytes (strict)': limit } },
+      { name: `idb load ${name}`, params: { ...params, op: 'load' }, ours: oursLoad, peers: { 'limit: one IndexedDB get of the same bytes': limitLoad } },
+    ],
+  };
+}
+
+declare global {
+  interface Window { ringlabIdbBench: { checkpoint: typeof checkpoint } }
+}
+window.ringlabIdbBench = { checkpoint };
+document.getElementById('log')!.textContent = 'ready';
