@@ -1,0 +1,62 @@
+// The WebAssembly SIMD kernels of the CPU backend, instantiated once per thread over one shared heap.
+// Sources are WebAssembly text next to this file (*.wat, one kernel family per file), compiled to binary
+// when imported (scripts/wat.mjs: a Vite plugin, and the Node module hook). Where WebAssembly or its
+// SIMD is missing, `wasmKernels` is null and the CPU backend runs the plain-TS twins in src/engine/ops.
+// Compiled with top-level await (WebAssembly.instantiate), because browsers refuse synchronous
+// compiles of modules over 4 KB on the main thread.
+import matmulWasm from './matmul.wat';
+import { Heap } from './heap';
+
+/** Byte addresses in the heap; every size in elements. */
+export interface WasmKernels {
+  readonly heap: Heap;
+  /** The address of a scratch block of at least `bytes` bytes (reused across calls; never an operand),
+   *  or null when the memory cannot grow. */
+  scratch(bytes: number): number | null;
+  /** Bytes of scratch matmul needs for N columns. */
+  matmulScratchBytes(N: number): number;
+  /** See KernelArgs['matmul']; bias = 0 for none, M, N, K >= 1, ws from scratch(matmulScratchBytes(N)). */
+  matmul(out: number, a: number, b: number, bias: number, M: number, N: number, K: number,
+    transA: number, transB: number, accumulate: number, ws: number): void;
+}
+
+interface MatmulExports {
+  matmul: WasmKernels['matmul'];
+  matmul_scratch_bytes: (N: number) => number;
+}
+
+/** Whether this engine runs WebAssembly with fixed-width SIMD (validating a SIMD module tells). */
+export function hasWasmSimd(): boolean {
+  return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(matmulWasm);
+}
+
+async function load(): Promise<WasmKernels | null> {
+  if (!hasWasmSimd()) return null;
+  const memory = new WebAssembly.Memory({ initial: 16 }); // 1 MiB to start; the heap grows it
+  const heap = new Heap(memory);
+  const env = { mem: memory };
+  const mm = (await WebAssembly.instantiate(matmulWasm, { env })).instance.exports as unknown as MatmulExports;
+  let scratchAddr = 0;
+  let scratchBytes = 0;
+  return {
+    heap,
+    scratch(bytes) {
+      if (bytes <= scratchBytes) return scratchAddr;
+      if (scratchBytes) heap.release(scratchAddr, scratchBytes);
+      const size = Math.max(bytes, scratchBytes * 2);
+      const addr = heap.alloc(size);
+      if (addr === null) {
+        scratchBytes = 0;
+        return null;
+      }
+      scratchAddr = addr;
+      scratchBytes = size;
+      return addr;
+    },
+    matmulScratchBytes: mm.matmul_scratch_bytes,
+    matmul: mm.matmul,
+  };
+}
+
+/** This thread's kernels, or null without WebAssembly SIMD. */
+export const wasmKernels: WasmKernels | null = await load();
