@@ -5,6 +5,7 @@
 // Compiled with top-level await (WebAssembly.instantiate), because browsers refuse synchronous
 // compiles of modules over 4 KB on the main thread.
 import matmulWasm from './matmul.wat';
+import attentionWasm from './attention.wat';
 import { Heap } from './heap';
 
 /** Byte addresses in the heap; every size in elements. */
@@ -18,11 +19,24 @@ export interface WasmKernels {
   /** See KernelArgs['matmul']; bias = 0 for none, M, N, K >= 1, ws from scratch(matmulScratchBytes(N)). */
   matmul(out: number, a: number, b: number, bias: number, M: number, N: number, K: number,
     transA: number, transB: number, accumulate: number, ws: number): void;
+  /** Bytes of scratch attention needs for T, hs = C/H and B*H*T rows. */
+  attentionScratchBytes(T: number, hs: number, BHT: number): number;
+  /** KernelArgs['attention_fwd'], except that lse gets each row's max and the scratch's last B*H*T
+   *  floats each row's sum of exponentials (lse = max + log(sum) is the caller's). scale = 1/sqrt(hs). */
+  attentionFwd(out: number, lse: number, qkv: number, B: number, T: number, C: number, H: number, scale: number, ws: number): void;
+  /** KernelArgs['attention_bwd']. */
+  attentionBwd(dqkv: number, dout: number, qkv: number, out: number, lse: number, B: number, T: number, C: number, H: number, scale: number, ws: number): void;
 }
 
 interface MatmulExports {
   matmul: WasmKernels['matmul'];
   matmul_scratch_bytes: (N: number) => number;
+}
+
+interface AttentionExports {
+  attention_scratch_bytes: WasmKernels['attentionScratchBytes'];
+  attention_fwd: WasmKernels['attentionFwd'];
+  attention_bwd: WasmKernels['attentionBwd'];
 }
 
 /** Whether this engine runs WebAssembly with fixed-width SIMD (validating a SIMD module tells). */
@@ -35,7 +49,9 @@ async function load(): Promise<WasmKernels | null> {
   const memory = new WebAssembly.Memory({ initial: 16 }); // 1 MiB to start; the heap grows it
   const heap = new Heap(memory);
   const env = { mem: memory };
-  const mm = (await WebAssembly.instantiate(matmulWasm, { env })).instance.exports as unknown as MatmulExports;
+  const instantiate = async (bytes: Uint8Array<ArrayBuffer>) => (await WebAssembly.instantiate(bytes, { env })).instance.exports;
+  const mm = (await instantiate(matmulWasm)) as unknown as MatmulExports;
+  const att = (await instantiate(attentionWasm)) as unknown as AttentionExports;
   let scratchAddr = 0;
   let scratchBytes = 0;
   return {
@@ -55,6 +71,9 @@ async function load(): Promise<WasmKernels | null> {
     },
     matmulScratchBytes: mm.matmul_scratch_bytes,
     matmul: mm.matmul,
+    attentionScratchBytes: att.attention_scratch_bytes,
+    attentionFwd: att.attention_fwd,
+    attentionBwd: att.attention_bwd,
   };
 }
 

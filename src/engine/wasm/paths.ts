@@ -8,6 +8,11 @@ import type { KernelArgs, KernelName, Slice } from '../backend/types';
 import { need } from '../ops/check';
 import type { WasmKernels } from './kernels';
 
+function headSize(op: string, C: number, H: number): number {
+  if (!(H > 0 && C % H === 0)) throw new RangeError(`${op}: C = ${C} is not divisible by H = ${H}`);
+  return C / H;
+}
+
 /** Byte address of a slice's first element in the heap, or -1 when it lives elsewhere. */
 export type At = (s: Slice) => number;
 
@@ -26,6 +31,41 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
     const ws = w.scratch(w.matmulScratchBytes(N));
     if (ws === null) return false;
     w.matmul(out, x, y, bias, M, N, K, +a.transA, +a.transB, +a.accumulate, ws);
+    return true;
+  },
+  attention_fwd: (a, at, w) => {
+    const { B, T, C, H } = a;
+    const hs = headSize('attention_fwd', C, H);
+    need('attention_fwd', 'out', a.out, B * T * C);
+    need('attention_fwd', 'lse', a.lse, B * H * T);
+    need('attention_fwd', 'qkv', a.qkv, B * T * 3 * C);
+    if (B * T === 0) return false;
+    const out = at(a.out), lse = at(a.lse), qkv = at(a.qkv);
+    if (out < 0 || lse < 0 || qkv < 0) return false;
+    const rows = B * H * T;
+    const bytes = w.attentionScratchBytes(T, hs, rows);
+    const ws = w.scratch(bytes);
+    if (ws === null) return false;
+    w.attentionFwd(out, lse, qkv, B, T, C, H, Math.fround(1 / Math.sqrt(hs)), ws);
+    // lse = max + log(sum): wasm has no log; B*H*T calls of Math.log, in f64, rounded once on store
+    const f32 = w.heap.f32, l0 = lse >> 2, s0 = (ws + bytes) / 4 - rows;
+    for (let i = 0; i < rows; i++) f32[l0 + i] = f32[l0 + i] + Math.log(f32[s0 + i]);
+    return true;
+  },
+  attention_bwd: (a, at, w) => {
+    const { B, T, C, H } = a;
+    const hs = headSize('attention_bwd', C, H);
+    need('attention_bwd', 'dqkv', a.dqkv, B * T * 3 * C);
+    need('attention_bwd', 'dout', a.dout, B * T * C);
+    need('attention_bwd', 'qkv', a.qkv, B * T * 3 * C);
+    need('attention_bwd', 'out', a.out, B * T * C);
+    need('attention_bwd', 'lse', a.lse, B * H * T);
+    if (B * T === 0) return false;
+    const dqkv = at(a.dqkv), dout = at(a.dout), qkv = at(a.qkv), out = at(a.out), lse = at(a.lse);
+    if (dqkv < 0 || dout < 0 || qkv < 0 || out < 0 || lse < 0) return false;
+    const ws = w.scratch(w.attentionScratchBytes(T, hs, B * H * T));
+    if (ws === null) return false;
+    w.attentionBwd(dqkv, dout, qkv, out, lse, B, T, C, H, Math.fround(1 / Math.sqrt(hs)), ws);
     return true;
   },
 };
