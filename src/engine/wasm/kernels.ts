@@ -6,6 +6,8 @@
 // compiles of modules over 4 KB on the main thread.
 import matmulWasm from './matmul.wat';
 import attentionWasm from './attention.wat';
+import geluWasm from './gelu.wat';
+import mathWasm from './math.wat';
 import { Heap } from './heap';
 
 /** Byte addresses in the heap; every size in elements. */
@@ -26,11 +28,20 @@ export interface WasmKernels {
   attentionFwd(out: number, lse: number, qkv: number, B: number, T: number, C: number, H: number, scale: number, ws: number): void;
   /** KernelArgs['attention_bwd']. */
   attentionBwd(dqkv: number, dout: number, qkv: number, out: number, lse: number, B: number, T: number, C: number, H: number, scale: number, ws: number): void;
+  /** KernelArgs['gelu_fwd']; ws = 16 bytes of scratch. */
+  geluFwd(out: number, x: number, n: number, ws: number): void;
+  /** KernelArgs['gelu_bwd']; ws = 32 bytes of scratch. */
+  geluBwd(dx: number, dout: number, x: number, n: number, ws: number): void;
 }
 
 interface MatmulExports {
   matmul: WasmKernels['matmul'];
   matmul_scratch_bytes: (N: number) => number;
+}
+
+interface GeluExports {
+  gelu_fwd: WasmKernels['geluFwd'];
+  gelu_bwd: WasmKernels['geluBwd'];
 }
 
 interface AttentionExports {
@@ -48,10 +59,12 @@ async function load(): Promise<WasmKernels | null> {
   if (!hasWasmSimd()) return null;
   const memory = new WebAssembly.Memory({ initial: 16 }); // 1 MiB to start; the heap grows it
   const heap = new Heap(memory);
-  const env = { mem: memory };
-  const instantiate = async (bytes: Uint8Array<ArrayBuffer>) => (await WebAssembly.instantiate(bytes, { env })).instance.exports;
+  const imports: WebAssembly.Imports = { env: { mem: memory } };
+  const instantiate = async (bytes: Uint8Array<ArrayBuffer>) => (await WebAssembly.instantiate(bytes, imports)).instance.exports;
+  imports.math = await instantiate(mathWasm); // exp4, called by attention and gelu
   const mm = (await instantiate(matmulWasm)) as unknown as MatmulExports;
   const att = (await instantiate(attentionWasm)) as unknown as AttentionExports;
+  const gelu = (await instantiate(geluWasm)) as unknown as GeluExports;
   let scratchAddr = 0;
   let scratchBytes = 0;
   return {
@@ -74,6 +87,8 @@ async function load(): Promise<WasmKernels | null> {
     attentionScratchBytes: att.attention_scratch_bytes,
     attentionFwd: att.attention_fwd,
     attentionBwd: att.attention_bwd,
+    geluFwd: gelu.gelu_fwd,
+    geluBwd: gelu.gelu_bwd,
   };
 }
 

@@ -19,6 +19,20 @@ export type At = (s: Slice) => number;
 type Path<K extends KernelName> = (a: KernelArgs[K], at: At, w: WasmKernels) => boolean;
 
 export const wasmPaths: { [K in KernelName]?: Path<K> } = {
+  gelu_fwd: (a, at, w) => {
+    if (a.out.length < a.n || a.x.length < a.n) throw new RangeError(`gelu_fwd: buffers shorter than n = ${a.n}`);
+    const out = at(a.out), x = at(a.x), ws = w.scratch(32);
+    if (out < 0 || x < 0 || ws === null || a.n === 0) return false;
+    w.geluFwd(out, x, a.n, ws);
+    return true;
+  },
+  gelu_bwd: (a, at, w) => {
+    if (a.dx.length < a.n || a.dout.length < a.n || a.x.length < a.n) throw new RangeError(`gelu_bwd: buffers shorter than n = ${a.n}`);
+    const dx = at(a.dx), dout = at(a.dout), x = at(a.x), ws = w.scratch(32);
+    if (dx < 0 || dout < 0 || x < 0 || ws === null || a.n === 0) return false;
+    w.geluBwd(dx, dout, x, a.n, ws);
+    return true;
+  },
   matmul: (a, at, w) => {
     const { M, N, K } = a;
     need('matmul', 'out', a.out, M * N);
