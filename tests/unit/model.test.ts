@@ -17,8 +17,8 @@ describe.each(fixtureNames)('GPT vs PyTorch fixture %s', (name) => {
   const fx = loadFixture(name);
   const { B, T } = fx;
   const ids = Float32Array.from(fx.ids), targets = Float32Array.from(fx.targets);
-  const setup = (maxBatch = B + 1) => {
-    const be = new CpuBackend();
+  const setup = (maxBatch = B + 1, wasm = true) => {
+    const be = new CpuBackend({ wasm });
     const gpt = new GPT(be, fx.config, maxBatch); // maxBatch > B: the model must use a prefix of its buffers
     gpt.setParams(flatten(fx.config, fx.params));
     return { be, gpt };
@@ -37,6 +37,15 @@ describe.each(fixtureNames)('GPT vs PyTorch fixture %s', (name) => {
     }
     worst.sort((a, b) => b[1] - a[1]);
     console.log(`${name}: loss ${fx.loss}, worst gradient rel err ${worst[0][1].toExponential(2)} (${worst[0][0]})`);
+  });
+
+  it('with the TS twins only (where WebAssembly SIMD is missing), loss and every gradient match too', async () => {
+    const { be, gpt } = setup(B + 1, false);
+    expect(be.kernels).toBe('ts');
+    const sum = await gpt.forwardBackward(ids, targets, B, T, 1 / (B * T));
+    expect(Math.abs(sum / (B * T) - fx.loss) / fx.loss).toBeLessThan(TOL);
+    const grads = be.data(gpt.grads);
+    for (const s of gpt.specs) expect(relErr(grads.subarray(s.offset, s.offset + s.size), fx.grads[s.name]), s.name).toBeLessThan(TOL);
   });
 
   it('forwardLoss gives the same loss and leaves gradients alone', async () => {
