@@ -7,6 +7,8 @@
 import matmulWasm from './matmul.wat';
 import attentionWasm from './attention.wat';
 import geluWasm from './gelu.wat';
+import layernormWasm from './layernorm.wat';
+import optimWasm from './optim.wat';
 import mathWasm from './math.wat';
 import { Heap } from './heap';
 
@@ -32,6 +34,13 @@ export interface WasmKernels {
   geluFwd(out: number, x: number, n: number, ws: number): void;
   /** KernelArgs['gelu_bwd']; ws = 32 bytes of scratch. */
   geluBwd(dx: number, dout: number, x: number, n: number, ws: number): void;
+  /** KernelArgs['layernorm_fwd']. */
+  layernormFwd(out: number, mean: number, rstd: number, x: number, w: number, b: number, R: number, C: number, eps: number): void;
+  /** KernelArgs['layernorm_bwd']. */
+  layernormBwd(dx: number, dw: number, db: number, dout: number, x: number, w: number, mean: number, rstd: number, R: number, C: number): void;
+  /** KernelArgs['adamw'], with c1 = 1 - beta1 and c2 = 1 - beta2 given; ws = 64 bytes of scratch. */
+  adamw(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, c1: number, b2: number, c2: number,
+    eps: number, wd: number, bc1: number, bc2: number, ws: number): void;
 }
 
 interface MatmulExports {
@@ -42,6 +51,11 @@ interface MatmulExports {
 interface GeluExports {
   gelu_fwd: WasmKernels['geluFwd'];
   gelu_bwd: WasmKernels['geluBwd'];
+}
+
+interface LayernormExports {
+  layernorm_fwd: WasmKernels['layernormFwd'];
+  layernorm_bwd: WasmKernels['layernormBwd'];
 }
 
 interface AttentionExports {
@@ -65,6 +79,8 @@ async function load(): Promise<WasmKernels | null> {
   const mm = (await instantiate(matmulWasm)) as unknown as MatmulExports;
   const att = (await instantiate(attentionWasm)) as unknown as AttentionExports;
   const gelu = (await instantiate(geluWasm)) as unknown as GeluExports;
+  const ln = (await instantiate(layernormWasm)) as unknown as LayernormExports;
+  const optim = (await instantiate(optimWasm)) as unknown as { adamw: WasmKernels['adamw'] };
   let scratchAddr = 0;
   let scratchBytes = 0;
   return {
@@ -89,6 +105,9 @@ async function load(): Promise<WasmKernels | null> {
     attentionBwd: att.attention_bwd,
     geluFwd: gelu.gelu_fwd,
     geluBwd: gelu.gelu_bwd,
+    layernormFwd: ln.layernorm_fwd,
+    layernormBwd: ln.layernorm_bwd,
+    adamw: optim.adamw,
   };
 }
 

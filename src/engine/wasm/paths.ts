@@ -47,6 +47,44 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
     w.matmul(out, x, y, bias, M, N, K, +a.transA, +a.transB, +a.accumulate, ws);
     return true;
   },
+  layernorm_fwd: (a, at, w) => {
+    const { R, C } = a;
+    need('layernorm_fwd', 'out', a.out, R * C);
+    need('layernorm_fwd', 'x', a.x, R * C);
+    need('layernorm_fwd', 'mean', a.mean, R);
+    need('layernorm_fwd', 'rstd', a.rstd, R);
+    need('layernorm_fwd', 'w', a.w, C);
+    need('layernorm_fwd', 'b', a.b, C);
+    const ptrs = [a.out, a.mean, a.rstd, a.x, a.w, a.b].map(at);
+    if (R === 0 || C === 0 || ptrs.some((x) => x < 0)) return false;
+    const [out, mean, rstd, x, wt, b] = ptrs;
+    w.layernormFwd(out, mean, rstd, x, wt, b, R, C, a.eps);
+    return true;
+  },
+  layernorm_bwd: (a, at, w) => {
+    const { R, C } = a;
+    need('layernorm_bwd', 'dx', a.dx, R * C);
+    need('layernorm_bwd', 'dout', a.dout, R * C);
+    need('layernorm_bwd', 'x', a.x, R * C);
+    need('layernorm_bwd', 'dw', a.dw, C);
+    need('layernorm_bwd', 'db', a.db, C);
+    need('layernorm_bwd', 'w', a.w, C);
+    need('layernorm_bwd', 'mean', a.mean, R);
+    need('layernorm_bwd', 'rstd', a.rstd, R);
+    const ptrs = [a.dx, a.dw, a.db, a.dout, a.x, a.w, a.mean, a.rstd].map(at);
+    if (R === 0 || C === 0 || ptrs.some((x) => x < 0)) return false;
+    const [dx, dw, db, dout, x, wt, mean, rstd] = ptrs;
+    w.layernormBwd(dx, dw, db, dout, x, wt, mean, rstd, R, C);
+    return true;
+  },
+  adamw: (a, at, w) => {
+    for (const name of ['p', 'g', 'm', 'v'] as const) need('adamw', name, a[name], a.n);
+    const ptrs = [a.p, a.g, a.m, a.v].map(at), ws = w.scratch(64);
+    if (a.n === 0 || ws === null || ptrs.some((x) => x < 0)) return false;
+    const [p, g, m, v] = ptrs;
+    w.adamw(p, g, m, v, a.n, a.lr, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, a.wd, a.bc1, a.bc2, ws);
+    return true;
+  },
   attention_fwd: (a, at, w) => {
     const { B, T, C, H } = a;
     const hs = headSize('attention_fwd', C, H);
