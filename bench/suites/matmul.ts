@@ -8,6 +8,8 @@
 //   forward  y = x @ W^T   (transB)          M = R,  N = 4C, K = C
 //   dx       dx = dy @ W                      M = R,  N = C,  K = 4C
 //   dW       dW += dy^T @ x (transA, +=)      M = 4C, N = C,  K = R   (TF.js: the product only, no +=)
+// For the GPT shapes, `wasm-with-copies` is our kernel on operands kept outside its memory, copied in and
+// out on every call: what the CPU backend would pay without its buffers in the wasm heap (docs/cpu.md).
 // M, N, K = rows of op(a), columns of op(b), inner dimension; GFLOP/s = 2 M N K / time.
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -57,7 +59,16 @@ export default async function run(opts: BenchOptions): Promise<BenchReport> {
     });
     const params = { backend: 'cpu', kernels: be.kernels, M: s.M, N: s.N, K: s.K, transA: s.transA, transB: s.transB, accumulate: s.accumulate };
     const ours = () => be.dispatch('matmul', { out: whole(bo), a: whole(ba), b: whole(bb), M: s.M, N: s.N, K: s.K, transA: s.transA, transB: s.transB, accumulate: s.accumulate });
+    // the same wasm kernel on operands outside its memory: copy a, b (and out, to accumulate) in, the result out
+    const copies = () => {
+      be.data(ba).set(a);
+      be.data(bb).set(b);
+      if (s.accumulate) be.data(bo).set(out);
+      ours();
+      out.set(be.data(bo));
+    };
     const peers: { name: string; fn: () => unknown; setup?: () => Promise<() => void>; extra?: () => Record<string, number>; slow?: boolean }[] = [
+      ...(s.name.startsWith('gpt') ? [{ name: 'wasm-with-copies', fn: copies }] : []),
       { name: 'ts-twin', fn: () => matmul(out, a, b, undefined, s.M, s.N, s.K, s.transA, s.transB, s.accumulate) },
       { name: 'naive-js', fn: () => matmulNaive(out, a, b, undefined, s.M, s.N, s.K, s.transA, s.transB, s.accumulate), slow: true },
     ];
