@@ -9,7 +9,6 @@
 // errors are 1e-7..2e-6, far inside. One element of k off by 1e-2 moves the forward's output by 1.6e-4,
 // over 10x the bound (checked below), so a wrong index or mask cannot hide under it.
 import { describe, expect, it } from 'vitest';
-import { wasmKernels } from '../../src/engine/wasm/kernels';
 import { randn, relErr } from './gradcheck-helpers';
 import { u, wasmAndTwin } from './wasm-helpers';
 
@@ -34,7 +33,7 @@ function scoreScale(qkv: Float32Array, { B, T, C, H }: Shape): number {
   return A;
 }
 
-describe.skipIf(!wasmKernels)('wasm attention vs the TS twin', () => {
+describe('wasm attention vs the TS twin', () => {
   for (const sh of shapes) {
     const { B, T, C, H } = sh;
     it(`B=${B} T=${T} C=${C} H=${H} inputs N(0, ${sh.std}^2): forward and backward`, async () => {

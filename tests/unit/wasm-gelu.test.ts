@@ -9,7 +9,6 @@
 // of two terms bounded by their magnitudes (Phi + x phi cancels near x = -0.75, so no relative bound
 // there). The last term is the twin's own: it forms 1 + erf in f64, absolute error ~1e-16 in Phi.
 import { describe, expect, it } from 'vitest';
-import { wasmKernels } from '../../src/engine/wasm/kernels';
 import { randn } from './gradcheck-helpers';
 import { u, wasmAndTwin } from './wasm-helpers';
 
@@ -21,7 +20,7 @@ function inputs(n: number, seed: number): Float32Array {
   return x;
 }
 
-describe.skipIf(!wasmKernels)('wasm GELU vs the TS twin', () => {
+describe('wasm GELU vs the TS twin', () => {
   for (const n of [1, 3, 4, 7, 1001, 4099]) {
     it(`n=${n}: forward and backward within the bound`, async () => {
       const x = inputs(n, n), dout = randn(n, n + 1);

@@ -1,11 +1,12 @@
 // The wasm heap under the CPU backend (src/engine/wasm/heap.ts): zero-filled blocks, reuse of freed
 // blocks with neighbours merged, growth that replaces memory.buffer (views re-made), a clean refusal
-// when the memory cannot grow (the backend then keeps that buffer in a plain array), and the backend's
-// fallback to the TS twins where WebAssembly SIMD is missing.
+// when the memory cannot grow (the backend then keeps that buffer in a plain array), the backend's
+// fallback to the TS twins where WebAssembly SIMD is missing, and the size of each kernel module.
 import { describe, expect, it, vi } from 'vitest';
 import { CpuBackend } from '../../src/engine/backend/cpu';
 import { whole } from '../../src/engine/backend/types';
 import { Heap } from '../../src/engine/wasm/heap';
+import { wasmKernels, wasmModules } from '../../src/engine/wasm/kernels';
 
 describe('Heap', () => {
   it('hands out 64-byte aligned, disjoint, zero-filled blocks, never address 0', () => {
@@ -48,6 +49,17 @@ describe('Heap', () => {
   });
 });
 
+describe('the kernel modules', () => {
+  it('load here (Node 20 has WebAssembly SIMD) and the CPU backend uses them', () => {
+    expect(wasmKernels()).not.toBeNull();
+    expect(new CpuBackend().kernels).toBe('wasm-simd');
+  });
+
+  it('each stay under 4 KB, so a browser main thread may compile them synchronously', () => {
+    for (const [name, bytes] of Object.entries(wasmModules)) expect(bytes.length, name).toBeLessThan(4096);
+  });
+});
+
 describe('CpuBackend on the heap', () => {
   it('keeps data across heap growth caused by other backends in the same thread', async () => {
     const be = new CpuBackend();
@@ -65,9 +77,9 @@ describe('CpuBackend on the heap', () => {
     vi.resetModules();
     const validate = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
     try {
-      const { wasmKernels } = await import('../../src/engine/wasm/kernels');
+      const fresh = await import('../../src/engine/wasm/kernels');
       const { CpuBackend: Fresh } = await import('../../src/engine/backend/cpu');
-      expect(wasmKernels).toBeNull();
+      expect(fresh.wasmKernels()).toBeNull();
       const be = new Fresh();
       expect(be.kernels).toBe('ts');
       const a = be.alloc(4), o = be.alloc(4);

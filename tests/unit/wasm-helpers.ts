@@ -40,7 +40,10 @@ export async function runPadded<K extends KernelName>(be: Backend, kernel: K, in
 
 /** The same kernel on the wasm kernels and on the TS twins. */
 export async function wasmAndTwin<K extends KernelName>(kernel: K, inputs: Record<string, Float32Array>, args: (s: Record<string, Slice>) => KernelArgs[K]) {
-  const wasm = await runPadded(new CpuBackend(), kernel, inputs, args);
+  const be = new CpuBackend();
+  // Node 20 has WebAssembly SIMD: without the kernels both sides would be the twin and every test would pass
+  if (be.kernels !== 'wasm-simd') throw new Error(`the wasm kernels did not load (backend runs ${be.kernels})`);
+  const wasm = await runPadded(be, kernel, inputs, args);
   const twin = await runPadded(new CpuBackend({ wasm: false }), kernel, inputs, args);
   return { wasm, twin };
 }

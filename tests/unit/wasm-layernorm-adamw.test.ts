@@ -7,11 +7,10 @@
 // negative check below). AdamW: each element's update is a handful of f32 operations, so per element
 // |p_wasm - p_twin| <= ulp(p) + 16 u lr (|wd p| + |update|), and m, v within 4 u of their terms' magnitudes.
 import { describe, expect, it } from 'vitest';
-import { wasmKernels } from '../../src/engine/wasm/kernels';
 import { randn, relErr } from './gradcheck-helpers';
 import { u, wasmAndTwin } from './wasm-helpers';
 
-describe.skipIf(!wasmKernels)('wasm LayerNorm vs the TS twin', () => {
+describe('wasm LayerNorm vs the TS twin', () => {
   for (const [R, C] of [[1, 1], [3, 5], [7, 64], [33, 130]]) {
     it(`R=${R} C=${C}: forward and backward`, async () => {
       const x = randn(R * C, R + C, 2), w = randn(C, 2), b = randn(C, 3), dout = randn(R * C, 4);
@@ -44,7 +43,7 @@ describe.skipIf(!wasmKernels)('wasm LayerNorm vs the TS twin', () => {
   });
 });
 
-describe.skipIf(!wasmKernels)('wasm AdamW vs the TS twin', () => {
+describe('wasm AdamW vs the TS twin', () => {
   for (const n of [1, 3, 8, 1001]) {
     it(`n=${n}, with and without weight decay`, async () => {
       for (const wd of [0, 0.1]) {

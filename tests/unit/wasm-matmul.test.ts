@@ -10,7 +10,6 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/backend/cpu';
 import { sub, whole, type Backend, type Slice } from '../../src/engine/backend/types';
-import { wasmKernels } from '../../src/engine/wasm/kernels';
 import { randn } from './gradcheck-helpers';
 
 const PAD = 5; // sentinel elements before and after every slice
@@ -65,7 +64,7 @@ const gamma = (n: number) => (n * u) / (1 - n * u);
 // ragged against the 4x8 tile, the 64-row block and the 256 k-chunk; the model's forms at its sizes
 const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 2], [4, 8, 16], [13, 17, 9], [67, 83, 64], [70, 9, 300], [5, 130, 513]];
 
-describe.skipIf(!wasmKernels)('wasm matmul vs the TS twin', () => {
+describe('wasm matmul vs the TS twin', () => {
   for (const [M, N, K] of shapes) {
     for (const [transA, transB] of [[false, true], [false, false], [true, false], [true, true]]) {
       it(`M=${M} N=${N} K=${K} transA=${transA} transB=${transB}: bias, overwrite and accumulate`, async () => {
@@ -75,7 +74,9 @@ describe.skipIf(!wasmKernels)('wasm matmul vs the TS twin', () => {
             const c: Case = { M, N, K, transA, transB, bias: withBias, accumulate };
             // overwrite must ignore what out held: NaN there would show in any output that read it
             const init = accumulate ? randn(M * N, 7) : new Float32Array(M * N).fill(NaN);
-            const wasm = await run(new CpuBackend(), c, a, b, bias, init);
+            const be = new CpuBackend();
+            expect(be.kernels, 'the wasm kernels did not load').toBe('wasm-simd');
+            const wasm = await run(be, c, a, b, bias, init);
             const twin = await run(new CpuBackend({ wasm: false }), c, a, b, bias, init);
             expect(wasm.intact, 'wasm wrote outside its slices').toBe(true);
             expect(twin.intact).toBe(true);

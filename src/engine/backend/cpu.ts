@@ -77,7 +77,7 @@ export class CpuBackend implements Backend {
   };
 
   constructor(opts: CpuBackendOptions = {}) {
-    this.wasm = opts.wasm === false ? null : wasmKernels;
+    this.wasm = opts.wasm === false ? null : wasmKernels();
   }
 
   /** Which kernels run: 'wasm-simd' (with TS twins for kernels without a wasm path) or 'ts'. */

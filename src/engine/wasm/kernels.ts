@@ -1,9 +1,11 @@
 // The WebAssembly SIMD kernels of the CPU backend, instantiated once per thread over one shared heap.
 // Sources are WebAssembly text next to this file (*.wat, one kernel family per file), compiled to binary
 // when imported (scripts/wat.mjs: a Vite plugin, and the Node module hook). Where WebAssembly or its
-// SIMD is missing, `wasmKernels` is null and the CPU backend runs the plain-TS twins in src/engine/ops.
-// Compiled with top-level await (WebAssembly.instantiate), because browsers refuse synchronous
-// compiles of modules over 4 KB on the main thread.
+// SIMD is missing, `wasmKernels()` is null and the CPU backend runs the plain-TS twins in src/engine/ops.
+// Instantiated synchronously on first use, because a backend is constructed synchronously and a
+// top-level await would delay a worker's message listener past the first messages (they would be lost).
+// Browsers refuse synchronous compiles over 4 KB on the main thread only; every module here stays below
+// that (tests/unit/wasm-heap.test.ts checks), so the main thread gets the kernels too.
 import matmulWasm from './matmul.wat';
 import attentionWasm from './attention.wat';
 import geluWasm from './gelu.wat';
@@ -69,18 +71,21 @@ export function hasWasmSimd(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(matmulWasm);
 }
 
-async function load(): Promise<WasmKernels | null> {
+/** Bytes of every kernel module (the 4 KB check in the tests). */
+export const wasmModules: Record<string, Uint8Array> = { math: mathWasm, matmul: matmulWasm, attention: attentionWasm, gelu: geluWasm, layernorm: layernormWasm, optim: optimWasm };
+
+function load(): WasmKernels | null {
   if (!hasWasmSimd()) return null;
   const memory = new WebAssembly.Memory({ initial: 16 }); // 1 MiB to start; the heap grows it
   const heap = new Heap(memory);
   const imports: WebAssembly.Imports = { env: { mem: memory } };
-  const instantiate = async (bytes: Uint8Array<ArrayBuffer>) => (await WebAssembly.instantiate(bytes, imports)).instance.exports;
-  imports.math = await instantiate(mathWasm); // exp4, called by attention and gelu
-  const mm = (await instantiate(matmulWasm)) as unknown as MatmulExports;
-  const att = (await instantiate(attentionWasm)) as unknown as AttentionExports;
-  const gelu = (await instantiate(geluWasm)) as unknown as GeluExports;
-  const ln = (await instantiate(layernormWasm)) as unknown as LayernormExports;
-  const optim = (await instantiate(optimWasm)) as unknown as { adamw: WasmKernels['adamw'] };
+  const instantiate = (bytes: Uint8Array<ArrayBuffer>) => new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
+  imports.math = instantiate(mathWasm); // exp4, called by attention and gelu
+  const mm = instantiate(matmulWasm) as unknown as MatmulExports;
+  const att = instantiate(attentionWasm) as unknown as AttentionExports;
+  const gelu = instantiate(geluWasm) as unknown as GeluExports;
+  const ln = instantiate(layernormWasm) as unknown as LayernormExports;
+  const optim = instantiate(optimWasm) as unknown as { adamw: WasmKernels['adamw'] };
   let scratchAddr = 0;
   let scratchBytes = 0;
   return {
@@ -111,5 +116,10 @@ async function load(): Promise<WasmKernels | null> {
   };
 }
 
-/** This thread's kernels, or null without WebAssembly SIMD. */
-export const wasmKernels: WasmKernels | null = await load();
+let kernels: WasmKernels | null | undefined;
+
+/** This thread's kernels (instantiated on the first call), or null without WebAssembly SIMD. */
+export function wasmKernels(): WasmKernels | null {
+  if (kernels === undefined) kernels = load();
+  return kernels;
+}
