@@ -73,6 +73,27 @@ describe('CpuBackend on the heap', () => {
     be.destroy();
   });
 
+  it('keeps a buffer the heap cannot hold in a plain array, and runs the TS twin on calls that touch it', async () => {
+    const be = new CpuBackend();
+    const w = be.wasm!;
+    const a = be.alloc(6, 'a'), b = be.alloc(6, 'b');
+    const refuse = vi.spyOn(w.heap, 'alloc').mockReturnValueOnce(null); // as when the memory is at 4 GiB
+    const out = be.alloc(4, 'out');
+    refuse.mockRestore();
+    const matmul = vi.spyOn(w, 'matmul');
+    be.write(a, Float32Array.of(1, 2, 3, 4, 5, 6));
+    be.write(b, Float32Array.of(1, 0, 0, 1, 1, 1));
+    be.dispatch('matmul', { out: whole(out), a: whole(a), b: whole(b), M: 2, N: 2, K: 3, transA: false, transB: false, accumulate: false });
+    expect(matmul).not.toHaveBeenCalled(); // out is outside the heap: the twin ran
+    expect(Array.from(await be.read(out))).toEqual([4, 5, 10, 11]);
+    const inHeap = be.alloc(4, 'in heap');
+    be.dispatch('matmul', { out: whole(inHeap), a: whole(a), b: whole(b), M: 2, N: 2, K: 3, transA: false, transB: false, accumulate: false });
+    expect(matmul).toHaveBeenCalledTimes(1);
+    expect(Array.from(await be.read(inHeap))).toEqual([4, 5, 10, 11]);
+    matmul.mockRestore();
+    be.destroy();
+  });
+
   it('falls back to the TS twins where WebAssembly SIMD is missing', async () => {
     vi.resetModules();
     const validate = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
