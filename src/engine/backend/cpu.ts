@@ -67,7 +67,7 @@ export class CpuBackend implements Backend {
     const st = this.store(s.buf);
     if (s.offset < 0 || s.offset + s.length > st.length) throw new RangeError(`cpu: slice [${s.offset}, ${s.offset + s.length}) is outside ${s.buf.label}[0, ${st.length})`);
     if (st.arr) return st.arr.subarray(s.offset, s.offset + s.length);
-    const base = (st.addr >> 2) + s.offset;
+    const base = st.addr / 4 + s.offset; // addresses reach 4 GiB: no 32-bit shifts
     return this.wasm!.heap.f32.subarray(base, base + s.length);
   };
   private readonly at: At = (s) => {

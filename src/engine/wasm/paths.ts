@@ -100,7 +100,7 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
     if (ws === null) return false;
     w.attentionFwd(out, lse, qkv, B, T, C, H, Math.fround(1 / Math.sqrt(hs)), ws);
     // lse = max + log(sum): wasm has no log; B*H*T calls of Math.log, in f64, rounded once on store
-    const f32 = w.heap.f32, l0 = lse >> 2, s0 = (ws + bytes) / 4 - rows;
+    const f32 = w.heap.f32, l0 = lse / 4, s0 = (ws + bytes) / 4 - rows;
     for (let i = 0; i < rows; i++) f32[l0 + i] = f32[l0 + i] + Math.log(f32[s0 + i]);
     return true;
   },
