@@ -1,5 +1,6 @@
-// The WebAssembly SIMD LayerNorm (forward, backward) and AdamW against their TS twins, on channel counts and
-// lengths that leave a tail after the blocks of 4, with slices padded with sentinels.
+// The WebAssembly SIMD LayerNorm (forward, backward), bias-gradient column sums and AdamW against their TS
+// twins, on channel counts and lengths that leave a tail after the blocks of 4 (and of 16 for the column
+// sums), with slices padded with sentinels.
 // Tolerances. LayerNorm: the wasm kernel sums each row in f32 (the twin in f64), so the statistics carry a
 // relative error up to ~C u, which every output inherits, and the backward's dw, db add up R rows in f32
 // in both: per tensor ||wasm - twin|| / ||twin|| <= 4 (C + R + 8) u (4e-5 at most here; measured
@@ -41,6 +42,23 @@ describe('wasm LayerNorm vs the TS twin', () => {
     const shifted = out.map((_, i) => (x[i] - (mean[Math.floor(i / C)] + 1e-3)) * rstd[Math.floor(i / C)] * w[i % C] + b[i % C]);
     expect(relErr(shifted, out)).toBeGreaterThan(10 * 4 * (C + R + 8) * u);
   });
+});
+
+describe('wasm sum_rows (bias gradients) vs the TS twin', () => {
+  // f32 sums of R rows in order, added to out: per element |wasm - twin| <= gamma(R + 1) (|out| + sum |x|)
+  for (const [R, N] of [[1, 1], [5, 3], [7, 21], [512, 256], [33, 83]]) {
+    it(`R=${R} N=${N}: accumulates into out`, async () => {
+      const x = randn(R * N, R + N), init = randn(N, 9);
+      const r = await wasmAndTwin('sum_rows', { out: init, x }, (s) => ({ out: s.out, x: s.x, R, N }));
+      expect(r.wasm.intact, 'wrote outside its slices').toBe(true);
+      for (let j = 0; j < N; j++) {
+        let abs = Math.abs(init[j]);
+        for (let i = 0; i < R; i++) abs += Math.abs(x[i * N + j]);
+        const g = ((R + 1) * u) / (1 - (R + 1) * u);
+        expect(Math.abs(r.wasm.out.out[j] - r.twin.out.out[j]), `column ${j}`).toBeLessThanOrEqual(g * abs);
+      }
+    });
+  }
 });
 
 describe('wasm AdamW vs the TS twin', () => {

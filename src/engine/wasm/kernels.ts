@@ -12,6 +12,7 @@ import geluWasm from './gelu.wat';
 import layernormWasm from './layernorm.wat';
 import optimWasm from './optim.wat';
 import mathWasm from './math.wat';
+import reduceRowsWasm from './reduce_rows.wat';
 import { Heap } from './heap';
 
 /** Byte addresses in the heap; every size in elements. */
@@ -40,6 +41,8 @@ export interface WasmKernels {
   layernormFwd(out: number, mean: number, rstd: number, x: number, w: number, b: number, R: number, C: number, eps: number): void;
   /** KernelArgs['layernorm_bwd']. */
   layernormBwd(dx: number, dw: number, db: number, dout: number, x: number, w: number, mean: number, rstd: number, R: number, C: number): void;
+  /** KernelArgs['sum_rows']; R, N >= 1. */
+  sumRows(out: number, x: number, R: number, N: number): void;
   /** KernelArgs['adamw'], with c1 = 1 - beta1 and c2 = 1 - beta2 given; ws = 64 bytes of scratch. */
   adamw(p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, c1: number, b2: number, c2: number,
     eps: number, wd: number, bc1: number, bc2: number, ws: number): void;
@@ -72,7 +75,9 @@ export function hasWasmSimd(): boolean {
 }
 
 /** Bytes of every kernel module (the 4 KB check in the tests). */
-export const wasmModules: Record<string, Uint8Array> = { math: mathWasm, matmul: matmulWasm, attention: attentionWasm, gelu: geluWasm, layernorm: layernormWasm, optim: optimWasm };
+export const wasmModules: Record<string, Uint8Array> = {
+  math: mathWasm, matmul: matmulWasm, attention: attentionWasm, gelu: geluWasm, layernorm: layernormWasm, optim: optimWasm, reduceRows: reduceRowsWasm,
+};
 
 function load(): WasmKernels | null {
   if (!hasWasmSimd()) return null;
@@ -86,6 +91,7 @@ function load(): WasmKernels | null {
   const gelu = instantiate(geluWasm) as unknown as GeluExports;
   const ln = instantiate(layernormWasm) as unknown as LayernormExports;
   const optim = instantiate(optimWasm) as unknown as { adamw: WasmKernels['adamw'] };
+  const rows = instantiate(reduceRowsWasm) as unknown as { sum_rows: WasmKernels['sumRows'] };
   let scratchAddr = 0;
   let scratchBytes = 0;
   return {
@@ -113,6 +119,7 @@ function load(): WasmKernels | null {
     layernormFwd: ln.layernorm_fwd,
     layernormBwd: ln.layernorm_bwd,
     adamw: optim.adamw,
+    sumRows: rows.sum_rows,
   };
 }
 

@@ -77,6 +77,14 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
     w.layernormBwd(dx, dw, db, dout, x, wt, mean, rstd, R, C);
     return true;
   },
+  sum_rows: (a, at, w) => {
+    need('sum_rows', 'out', a.out, a.N);
+    need('sum_rows', 'x', a.x, a.R * a.N);
+    const out = at(a.out), x = at(a.x);
+    if (a.R === 0 || a.N === 0 || out < 0 || x < 0) return false;
+    w.sumRows(out, x, a.R, a.N);
+    return true;
+  },
   adamw: (a, at, w) => {
     for (const name of ['p', 'g', 'm', 'v'] as const) need('adamw', name, a[name], a.n);
     const ptrs = [a.p, a.g, a.m, a.v].map(at), ws = w.scratch(64);
