@@ -13,6 +13,7 @@ import layernormWasm from './layernorm.wat';
 import optimWasm from './optim.wat';
 import mathWasm from './math.wat';
 import reduceRowsWasm from './reduce_rows.wat';
+import crossentropyWasm from './crossentropy.wat';
 import { Heap } from './heap';
 
 /** Byte addresses in the heap; every size in elements. */
@@ -41,6 +42,10 @@ export interface WasmKernels {
   layernormFwd(out: number, mean: number, rstd: number, x: number, w: number, b: number, R: number, C: number, eps: number): void;
   /** KernelArgs['layernorm_bwd']. */
   layernormBwd(dx: number, dw: number, db: number, dout: number, x: number, w: number, mean: number, rstd: number, R: number, C: number): void;
+  /** Per row of logits[R, V]: maxs[r] = its max, sums[r] = sum of exp(logit - max). R, V >= 1. */
+  ceStats(logits: number, maxs: number, sums: number, R: number, V: number): void;
+  /** dlogits = (exp(logits - lse[r]) - onehot(targets[r])) * scale, targets already checked. */
+  ceGrad(dlogits: number, logits: number, lse: number, targets: number, R: number, V: number, scale: number): void;
   /** KernelArgs['sum_rows']; R, N >= 1. */
   sumRows(out: number, x: number, R: number, N: number): void;
   /** KernelArgs['adamw'], with c1 = 1 - beta1 and c2 = 1 - beta2 given; ws = 64 bytes of scratch. */
@@ -77,6 +82,7 @@ export function hasWasmSimd(): boolean {
 /** Bytes of every kernel module (the 4 KB check in the tests). */
 export const wasmModules: Record<string, Uint8Array> = {
   math: mathWasm, matmul: matmulWasm, attention: attentionWasm, gelu: geluWasm, layernorm: layernormWasm, optim: optimWasm, reduceRows: reduceRowsWasm,
+  crossentropy: crossentropyWasm,
 };
 
 function load(): WasmKernels | null {
@@ -85,13 +91,14 @@ function load(): WasmKernels | null {
   const heap = new Heap(memory);
   const imports: WebAssembly.Imports = { env: { mem: memory } };
   const instantiate = (bytes: Uint8Array<ArrayBuffer>) => new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
-  imports.math = instantiate(mathWasm); // exp4, called by attention and gelu
+  imports.math = instantiate(mathWasm); // exp4, called by attention, gelu and crossentropy
   const mm = instantiate(matmulWasm) as unknown as MatmulExports;
   const att = instantiate(attentionWasm) as unknown as AttentionExports;
   const gelu = instantiate(geluWasm) as unknown as GeluExports;
   const ln = instantiate(layernormWasm) as unknown as LayernormExports;
   const optim = instantiate(optimWasm) as unknown as { adamw: WasmKernels['adamw'] };
   const rows = instantiate(reduceRowsWasm) as unknown as { sum_rows: WasmKernels['sumRows'] };
+  const ce = instantiate(crossentropyWasm) as unknown as { ce_stats: WasmKernels['ceStats']; ce_grad: WasmKernels['ceGrad'] };
   let scratchAddr = 0;
   let scratchBytes = 0;
   return {
@@ -120,6 +127,8 @@ function load(): WasmKernels | null {
     layernormBwd: ln.layernorm_bwd,
     adamw: optim.adamw,
     sumRows: rows.sum_rows,
+    ceStats: ce.ce_stats,
+    ceGrad: ce.ce_grad,
   };
 }
 

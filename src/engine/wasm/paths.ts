@@ -77,6 +77,30 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
     w.layernormBwd(dx, dw, db, dout, x, wt, mean, rstd, R, C);
     return true;
   },
+  crossentropy: (a, at, w) => {
+    const { R, V } = a;
+    need('crossentropy', 'losses', a.losses, R);
+    need('crossentropy', 'dlogits', a.dlogits, R * V);
+    need('crossentropy', 'logits', a.logits, R * V);
+    need('crossentropy', 'targets', a.targets, R);
+    const ptrs = [a.losses, a.dlogits, a.logits, a.targets].map(at), ws = w.scratch(8 * R);
+    if (R === 0 || V === 0 || ws === null || ptrs.some((x) => x < 0)) return false;
+    const [losses, dlogits, logits, targets] = ptrs;
+    const f = w.heap.f32, t0 = targets / 4, l0 = logits / 4, m0 = ws / 4, s0 = m0 + R;
+    for (let r = 0; r < R; r++) {
+      const y = f[t0 + r];
+      if (!(Number.isInteger(y) && y >= 0 && y < V)) throw new RangeError(`crossentropy: target ${y} at row ${r} is outside [0, ${V})`);
+    }
+    w.ceStats(logits, ws, ws + 4 * R, R, V);
+    // lse = max + log(sum) and the loss in f64 (wasm has no log), rounded once on store; lse stays for ce_grad
+    for (let r = 0; r < R; r++) {
+      const lse = f[m0 + r] + Math.log(f[s0 + r]);
+      f[losses / 4 + r] = lse - f[l0 + r * V + f[t0 + r]];
+      f[m0 + r] = lse;
+    }
+    w.ceGrad(dlogits, logits, ws, targets, R, V, a.gradScale);
+    return true;
+  },
   sum_rows: (a, at, w) => {
     need('sum_rows', 'out', a.out, a.N);
     need('sum_rows', 'x', a.x, a.R * a.N);
