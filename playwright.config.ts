@@ -1,4 +1,10 @@
+import { register } from 'node:module';
 import { defineConfig } from '@playwright/test';
+
+// The Node side of the browser tests imports engine code (tests/browser/train.spec.ts computes reference
+// losses in Node), whose `.wat` imports need the module hook the CLI uses. This file is loaded in every
+// test worker process too, so the hook is registered there as well.
+register('./scripts/raw-loader.mjs', import.meta.url);
 
 // Debian's Chromium (never a downloaded browser). SwiftShader gives WebGPU without a GPU once
 // --enable-unsafe-webgpu is passed; the rest keeps Chromium off the (closed) network.

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { runnerImport, type Plugin } from 'vite';
+import { watPlugin } from './scripts/wat.mjs';
 
 // One config for the dev server, the build and the test projects.
 // unit: pure engine/state tests in Node (fast, no GPU).
@@ -32,8 +33,10 @@ function brownCorpus(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), brownCorpus()],
-  worker: { format: 'es' },
+  // watPlugin: `.wat` imports compile to their WebAssembly binary (the CPU backend's SIMD kernels); worker
+  // bundles get their own plugin list in a build, so it is named there too.
+  plugins: [react(), brownCorpus(), watPlugin()],
+  worker: { format: 'es', plugins: () => [watPlugin()] },
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
   build: {

@@ -49,6 +49,27 @@ export async function time(fn: () => unknown, opts: { warmup?: number; minRuns?:
   return { median_ms: median(ms), min_ms: Math.min(...ms), runs: ms.length };
 }
 
+/** Time several functions in turns (one call each per round) so load drifting on a shared machine hits
+ *  all of them alike: `warmup` untimed rounds, then rounds until `minRuns` and `minMs` are both reached
+ *  (capped at maxRuns). With `warm`, each timed call follows an untimed call of the same function, so it
+ *  finds its own data in cache rather than the other's (for kernels of a millisecond or less, where a
+ *  cold L2 costs as much as the arithmetic). One Timing per function, in order. */
+export async function timeInterleaved(fns: (() => unknown)[], opts: { warmup?: number; minRuns?: number; minMs?: number; maxRuns?: number; warm?: boolean } = {}): Promise<Timing[]> {
+  const { warmup = 2, minRuns = 5, minMs = 300, maxRuns = 200, warm = false } = opts;
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const ms: number[][] = fns.map(() => []);
+  const start = performance.now();
+  while (ms[0].length < maxRuns && (ms[0].length < minRuns || performance.now() - start < minMs)) {
+    for (let f = 0; f < fns.length; f++) {
+      if (warm) await fns[f]();
+      const t0 = performance.now();
+      await fns[f]();
+      ms[f].push(performance.now() - t0);
+    }
+  }
+  return ms.map((m) => ({ median_ms: median(m), min_ms: Math.min(...m), runs: m.length }));
+}
+
 export function ratio(ours: Timing, peer: Timing | null): number | null {
   return peer ? peer.median_ms / ours.median_ms : null;
 }

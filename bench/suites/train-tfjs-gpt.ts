@@ -29,8 +29,10 @@ export async function registerTfGradients(): Promise<void> {
 
 export interface TfStepOptions { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; clip: number }
 
-/** A TF.js GPT initialised from our flat parameters; step() runs forward, backward, clip and AdamW. */
-export function tfGpt(cfg: ModelConfig, specs: ParamSpec[], flat: Float32Array, o: TfStepOptions) {
+/** A TF.js GPT initialised from our flat parameters; step() runs forward, backward, clip and AdamW.
+ *  embedding: 'gather' (tf.gather) or 'onehot' (oneHot(ids) @ wte, the same values): TF.js's WASM backend
+ *  lacks UnsortedSegmentSum, which the gradient of gather needs. */
+export function tfGpt(cfg: ModelConfig, specs: ParamSpec[], flat: Float32Array, o: TfStepOptions, embedding: 'gather' | 'onehot' = 'gather') {
   const vars = new Map<string, tf.Variable>();
   const m = new Map<string, tf.Variable>(), v = new Map<string, tf.Variable>();
   for (const s of specs) {
@@ -53,7 +55,9 @@ export function tfGpt(cfg: ModelConfig, specs: ParamSpec[], flat: Float32Array, 
     const mask = tf.mul(tf.sub(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 1), 1e9); // 0 on and below the diagonal
     const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, T, H, hs]), [0, 2, 1, 3]) as tf.Tensor4D;
     const wpe = tf.slice(P('transformer.wpe.weight'), [0, 0], [T, C]);
-    let x = tf.add(tf.gather(P('transformer.wte.weight'), ids), tf.tile(wpe, [B, 1])) as tf.Tensor2D;
+    const wte = P('transformer.wte.weight') as tf.Tensor2D;
+    const tok = embedding === 'gather' ? tf.gather(wte, ids) : tf.matMul(tf.oneHot(ids, V) as tf.Tensor2D, wte);
+    let x = tf.add(tok, tf.tile(wpe, [B, 1])) as tf.Tensor2D;
     for (let l = 0; l < L; l++) {
       const h = `transformer.h.${l}`;
       const [q, k, vv] = tf.split(linear(ln(x, `${h}.ln_1`), `${h}.attn.c_attn`), 3, 1) as tf.Tensor2D[];

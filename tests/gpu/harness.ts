@@ -71,7 +71,7 @@ async function runOn<K extends KernelName>(be: Backend, kernel: K, arrays: Array
 export async function both<K extends KernelName>(
   gpu: WebGpuBackend, kernel: K, arrays: Arrays, args: (s: Record<string, Slice>) => KernelArgs[K], arena = false, pad = 37,
 ): Promise<{ gpu: Arrays; cpu: Arrays }> {
-  const cpu = new CpuBackend();
+  const cpu = new CpuBackend({ wasm: false }); // the plain-TS twins: the slow reference every kernel is checked against
   const want = await runOn(cpu, kernel, arrays, args, arena, pad);
   cpu.destroy();
   const got = await runOn(gpu, kernel, arrays, args, arena, pad);

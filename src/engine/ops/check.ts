@@ -1,8 +1,8 @@
 // Argument checks shared by the CPU ops: a kernel that would read or write past a buffer throws a
 // specific error instead of silently computing on garbage (typed arrays return undefined out of range).
 
-/** Throw unless arr holds at least n elements. */
-export function need(op: string, name: string, arr: ArrayLike<number>, n: number): void {
+/** Throw unless arr (an array, or a backend slice) holds at least n elements. */
+export function need(op: string, name: string, arr: { readonly length: number }, n: number): void {
   if (!(n >= 0) || !Number.isInteger(n)) throw new RangeError(`${op}: bad size ${n} for ${name}`);
   if (arr.length < n) throw new RangeError(`${op}: ${name} holds ${arr.length} elements, needs ${n}`);
 }

@@ -1,6 +1,7 @@
 // Kernel checks inside Chromium: our WebGPU matmul (every variant and transpose) and attention
 // (forward variants, backward; scalar and vec4 kernels) against the CPU backend on the same inputs, in the page. Writes a JSON
 // report of max normalised errors (<= 1 = within tolerance) into #result for tests/browser/kernels.spec.ts.
+// Also starts cpu-wasm.worker.ts: the CPU backend's WebAssembly kernels in a Web Worker of the built bundle.
 // M, N, K matmul dims; B, T, C, H as in src/engine/backend/types.ts.
 import { CpuBackend } from '../../../src/engine/backend/cpu';
 import type { Backend, KernelArgs, KernelName, Slice } from '../../../src/engine/backend/types';
@@ -75,7 +76,18 @@ async function main(): Promise<Record<string, number | string>> {
   return report;
 }
 
-main().then(
+/** The CPU backend's wasm kernels in a Web Worker (cpu-wasm.worker.ts): its report, keys prefixed. */
+async function cpuWorker(): Promise<Record<string, number | string>> {
+  const worker = new Worker(new URL('./cpu-wasm.worker.ts', import.meta.url), { type: 'module' });
+  const r = await new Promise<Record<string, number | string>>((resolve) => {
+    worker.onmessage = (e: MessageEvent<Record<string, number | string>>) => resolve(e.data);
+    worker.onerror = (e) => resolve({ error: e.message });
+  });
+  worker.terminate();
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [`cpu worker ${k}`, v]));
+}
+
+Promise.all([main(), cpuWorker()]).then(([a, b]) => ({ ...a, ...b })).then(
   (r) => (document.getElementById('result')!.textContent = JSON.stringify(r)),
   (e: Error) => (document.getElementById('result')!.textContent = JSON.stringify({ error: e.message })),
 );

@@ -1,0 +1,170 @@
+;; LayerNorm over the last dimension with WebAssembly SIMD (f32x4), forward and backward side by side;
+;; twin of src/engine/ops/layernorm.ts. R = rows (B*T), C = channels. x, out, dout, dx: [R, C];
+;; w, b, dw, db: [C]; mean, rstd: [R]. Pointers are byte addresses in the CPU backend's heap.
+;; Each row is swept 4 channels at a time, the last C mod 4 one at a time; statistics are f32 sums (the
+;; twin sums in f64), two passes for the variance (no E[x^2] - E[x]^2 cancellation).
+(module
+  (import "env" "mem" (memory 1))
+
+  ;; Sum of the 4 lanes in a fixed order.
+  (func $hsum (param $v v128) (result f32)
+    (f32.add (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+                      (f32x4.extract_lane 2 (local.get $v)))
+             (f32x4.extract_lane 3 (local.get $v))))
+
+  ;; out = (x - mean) * rstd * w + b per row; mean[r], rstd[r] = 1/sqrt(var + eps) (biased variance).
+  (func (export "layernorm_fwd") (param $out i32) (param $mean i32) (param $rstd i32) (param $x i32) (param $w i32)
+        (param $b i32) (param $R i32) (param $C i32) (param $eps f32)
+    (local $r i32) (local $c i32) (local $C4 i32) (local $row i32) (local $orow i32) (local $acc v128)
+    (local $s f32) (local $m f32) (local $rs f32) (local $d f32) (local $mv v128) (local $rv v128) (local $dv v128)
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (loop $rows
+      (local.set $row (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $C)) (i32.const 2))))
+      (local.set $orow (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $C)) (i32.const 2))))
+      ;; mean
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $v1 (loop $l1
+        (br_if $v1 (i32.ge_u (local.get $c) (local.get $C4)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $l1)))
+      (local.set $s (call $hsum (local.get $acc)))
+      (block $t1 (loop $k1
+        (br_if $t1 (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $k1)))
+      (local.set $m (f32.div (local.get $s) (f32.convert_i32_u (local.get $C))))
+      (local.set $mv (f32x4.splat (local.get $m)))
+      ;; variance about the mean
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $v2 (loop $l2
+        (br_if $v2 (i32.ge_u (local.get $c) (local.get $C4)))
+        (local.set $dv (f32x4.sub (v128.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $mv)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $dv) (local.get $dv))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $l2)))
+      (local.set $s (call $hsum (local.get $acc)))
+      (block $t2 (loop $k2
+        (br_if $t2 (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $d (f32.sub (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $m)))
+        (local.set $s (f32.add (local.get $s) (f32.mul (local.get $d) (local.get $d))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $k2)))
+      (local.set $rs (f32.div (f32.const 1)
+        (f32.sqrt (f32.add (f32.div (local.get $s) (f32.convert_i32_u (local.get $C))) (local.get $eps)))))
+      (local.set $rv (f32x4.splat (local.get $rs)))
+      ;; normalise, scale, shift
+      (local.set $c (i32.const 0))
+      (block $v3 (loop $l3
+        (br_if $v3 (i32.ge_u (local.get $c) (local.get $C4)))
+        (v128.store (i32.add (local.get $orow) (i32.shl (local.get $c) (i32.const 2)))
+          (f32x4.add
+            (f32x4.mul (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $mv))
+                                  (local.get $rv))
+                       (v128.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2)))))
+            (v128.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $l3)))
+      (block $t3 (loop $k3
+        (br_if $t3 (i32.ge_u (local.get $c) (local.get $C)))
+        (f32.store (i32.add (local.get $orow) (i32.shl (local.get $c) (i32.const 2)))
+          (f32.add
+            (f32.mul (f32.mul (f32.sub (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $m))
+                              (local.get $rs))
+                     (f32.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2)))))
+            (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $k3)))
+      (f32.store (i32.add (local.get $mean) (i32.shl (local.get $r) (i32.const 2))) (local.get $m))
+      (f32.store (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2))) (local.get $rs))
+      (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $R)))))
+
+  ;; dx += rstd * (g - mean(g) - n * mean(g * n)) with g = dout * w, n = (x - mean) * rstd;
+  ;; dw += sum over rows of dout * n; db += sum over rows of dout.
+  (func (export "layernorm_bwd") (param $dx i32) (param $dw i32) (param $db i32) (param $dout i32) (param $x i32)
+        (param $w i32) (param $mean i32) (param $rstd i32) (param $R i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $C4 i32) (local $o i32) (local $a i32)
+    (local $m f32) (local $rs f32) (local $sg f32) (local $sgn f32) (local $mg f32) (local $mgn f32)
+    (local $g f32) (local $n f32) (local $dd f32)
+    (local $mv v128) (local $rv v128) (local $accg v128) (local $accgn v128) (local $gv v128) (local $nv v128)
+    (local $dv v128) (local $mgv v128) (local $mgnv v128)
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (loop $rows
+      (local.set $o (i32.shl (i32.mul (local.get $r) (local.get $C)) (i32.const 2))) ;; row offset in bytes
+      (local.set $m (f32.load (i32.add (local.get $mean) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $rs (f32.load (i32.add (local.get $rstd) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $mv (f32x4.splat (local.get $m)))
+      (local.set $rv (f32x4.splat (local.get $rs)))
+      ;; sums of g and g * n over the row
+      (local.set $accg (v128.const i32x4 0 0 0 0))
+      (local.set $accgn (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $v1 (loop $l1
+        (br_if $v1 (i32.ge_u (local.get $c) (local.get $C4)))
+        (local.set $a (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $gv (f32x4.mul (v128.load (i32.add (local.get $dout) (local.get $a)))
+                                  (v128.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $nv (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $a))) (local.get $mv)) (local.get $rv)))
+        (local.set $accg (f32x4.add (local.get $accg) (local.get $gv)))
+        (local.set $accgn (f32x4.add (local.get $accgn) (f32x4.mul (local.get $gv) (local.get $nv))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $l1)))
+      (local.set $sg (call $hsum (local.get $accg)))
+      (local.set $sgn (call $hsum (local.get $accgn)))
+      (block $t1 (loop $k1
+        (br_if $t1 (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $a (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $g (f32.mul (f32.load (i32.add (local.get $dout) (local.get $a)))
+                               (f32.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $n (f32.mul (f32.sub (f32.load (i32.add (local.get $x) (local.get $a))) (local.get $m)) (local.get $rs)))
+        (local.set $sg (f32.add (local.get $sg) (local.get $g)))
+        (local.set $sgn (f32.add (local.get $sgn) (f32.mul (local.get $g) (local.get $n))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $k1)))
+      (local.set $mg (f32.div (local.get $sg) (f32.convert_i32_u (local.get $C))))
+      (local.set $mgn (f32.div (local.get $sgn) (f32.convert_i32_u (local.get $C))))
+      (local.set $mgv (f32x4.splat (local.get $mg)))
+      (local.set $mgnv (f32x4.splat (local.get $mgn)))
+      ;; dx, dw, db
+      (local.set $c (i32.const 0))
+      (block $v2 (loop $l2
+        (br_if $v2 (i32.ge_u (local.get $c) (local.get $C4)))
+        (local.set $a (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $dv (v128.load (i32.add (local.get $dout) (local.get $a))))
+        (local.set $nv (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $a))) (local.get $mv)) (local.get $rv)))
+        (v128.store (i32.add (local.get $dx) (local.get $a))
+          (f32x4.add (v128.load (i32.add (local.get $dx) (local.get $a)))
+            (f32x4.mul (local.get $rv)
+              (f32x4.sub (f32x4.sub (f32x4.mul (local.get $dv) (v128.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2)))))
+                                    (local.get $mgv))
+                         (f32x4.mul (local.get $nv) (local.get $mgnv))))))
+        (local.set $a (i32.shl (local.get $c) (i32.const 2)))
+        (v128.store (i32.add (local.get $dw) (local.get $a))
+          (f32x4.add (v128.load (i32.add (local.get $dw) (local.get $a))) (f32x4.mul (local.get $dv) (local.get $nv))))
+        (v128.store (i32.add (local.get $db) (local.get $a))
+          (f32x4.add (v128.load (i32.add (local.get $db) (local.get $a))) (local.get $dv)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $l2)))
+      (block $t2 (loop $k2
+        (br_if $t2 (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $a (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $dd (f32.load (i32.add (local.get $dout) (local.get $a))))
+        (local.set $n (f32.mul (f32.sub (f32.load (i32.add (local.get $x) (local.get $a))) (local.get $m)) (local.get $rs)))
+        (f32.store (i32.add (local.get $dx) (local.get $a))
+          (f32.add (f32.load (i32.add (local.get $dx) (local.get $a)))
+            (f32.mul (local.get $rs)
+              (f32.sub (f32.sub (f32.mul (local.get $dd) (f32.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2)))))
+                                (local.get $mg))
+                       (f32.mul (local.get $n) (local.get $mgn))))))
+        (local.set $a (i32.shl (local.get $c) (i32.const 2)))
+        (f32.store (i32.add (local.get $dw) (local.get $a))
+          (f32.add (f32.load (i32.add (local.get $dw) (local.get $a))) (f32.mul (local.get $dd) (local.get $n))))
+        (f32.store (i32.add (local.get $db) (local.get $a))
+          (f32.add (f32.load (i32.add (local.get $db) (local.get $a))) (local.get $dd)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $k2)))
+      (br_if $rows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $R)))))
+)
