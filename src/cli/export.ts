@@ -5,12 +5,13 @@
 // A run directory with no complete checkpoint but a final.safetensors (or that file itself) is exported
 // from its weights: AdamW starts afresh, at the last step of metrics.jsonl beside it.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CheckpointError, hashTokens, importCheckpoint, type TrainingState } from '../engine/checkpoint';
 import { ConfigError, parseConfig } from '../engine/config';
 import type { Dataset } from '../engine/data/dataset';
 import { CharTokenizer } from '../engine/data/tokenizer';
-import { BUNDLE_FORMAT, ExportError, nanoGptBundle, stateFromWeights } from '../engine/export';
+import { BUNDLE_FORMAT, CHECKPOINT_FILE, checkName, ExportError, nanoGptBundle, stateFromWeights } from '../engine/export';
+import { SafetensorsError } from '../engine/safetensors';
 import { importWeights } from '../engine/train/weights';
 import { UserError } from './args';
 import { resolveResume } from './checkpoint-disk';
@@ -90,6 +91,13 @@ async function sourceFile(from: string): Promise<string> {
   }
 }
 
+/** A file that is not a checkpoint or weights file, named in its one line (the codec's message alone
+ *  would not say which file). */
+function fileError(file: string, e: unknown): unknown {
+  if (e instanceof SafetensorsError || (e instanceof CheckpointError && e.code !== 'NOT_FOUND')) return new UserError(`--from: ${file}: ${e.message}`);
+  return e;
+}
+
 /** Refuse an --out that is a file, or a non-empty directory that is not an earlier bundle (never overwrite other files). */
 function checkOut(out: string): void {
   if (!existsSync(out)) return;
@@ -98,7 +106,7 @@ function checkOut(out: string): void {
   if (readdirSync(out).length > 0 && !previous) throw new UserError(`--out: ${out} is not empty and holds no export bundle; choose a new directory`);
 }
 
-await runMain('export', async () => {
+async function exportBundle(): Promise<void> {
   const f = flags(process.argv.slice(2));
   if ('help' in f) {
     console.log(`${HELP}\n  --from   a run directory (its newest complete checkpoint, else its ${FINAL}), a checkpoint directory or file\n  --out    the bundle directory (new, empty, or an earlier bundle)\n  --name   the dataset and config name (default ringlab_<data>)\n  --data   the run's text file, when it is no longer at the path the run recorded`);
@@ -106,6 +114,7 @@ await runMain('export', async () => {
   }
   if (!f.from) throw new UserError(`--from RUN_DIR|CHECKPOINT is required (${HELP})`);
   if (!f.out) throw new UserError(`--out DIR is required (${HELP})`);
+  if (f.name !== undefined) checkName(f.name); // before the loading, which can take a while
   checkOut(f.out);
   const file = await sourceFile(f.from);
   let bytes: Uint8Array;
@@ -114,21 +123,25 @@ await runMain('export', async () => {
   } catch {
     throw new UserError(`--from: cannot read ${file}`);
   }
-  let state: TrainingState, data: Dataset, checkpoint: Uint8Array | undefined = bytes;
+  let state: TrainingState, data: Dataset | undefined, checkpoint: Uint8Array | undefined = bytes;
   try {
     state = await importCheckpoint(bytes);
-    data = runData(f.data ?? state.config.data, f.data !== undefined, CharTokenizer.fromJSON(state.vocab));
   } catch (e) {
-    if (!(e instanceof CheckpointError && e.code === 'FORMAT')) throw e;
-    ({ state, data } = await fromWeights(file, bytes, f.data));
+    if (!(e instanceof CheckpointError && e.code === 'FORMAT')) throw fileError(file, e);
+    try {
+      ({ state, data } = await fromWeights(file, bytes, f.data));
+    } catch (e) {
+      throw fileError(file, e);
+    }
     checkpoint = undefined; // made from the state: the weights file has no training state to copy
     console.error(`${file} holds weights only: the bundle continues from step ${state.step} with a fresh AdamW (m = v = 0)`);
   }
+  data ??= runData(f.data ?? state.config.data, f.data !== undefined, CharTokenizer.fromJSON(state.vocab));
   let bundle;
   try {
     bundle = await nanoGptBundle({ state, checkpoint, train: data.train, val: data.val, name: f.name, source: file, dir: resolve(f.out) });
   } catch (e) {
-    if (e instanceof ExportError) throw new UserError(e.code === 'DATA' && !f.data ? `${e.message}; pass the run's text file with --data FILE` : e.message);
+    if (e instanceof ExportError && e.code === 'DATA' && !f.data) throw new UserError(`${e.message}; pass the run's text file with --data FILE`);
     throw e;
   }
   for (const b of bundle.files) {
@@ -137,8 +150,13 @@ await runMain('export', async () => {
   }
   const c = state.config;
   console.log(`exported ${file} (step ${state.step} of ${c.steps}) to ${f.out}/: config/${bundle.name}.py, data/${bundle.name}/ ` +
-    `(${data.train.length} train / ${data.val.length} val tokens, vocabulary ${data.tokenizer.vocabSize}), ${basename(bundle.files[2].path)}, to_nanogpt.py, README.md`);
+    `(${data.train.length} train / ${data.val.length} val tokens, vocabulary ${data.tokenizer.vocabSize}), ${CHECKPOINT_FILE}, to_nanogpt.py, README.md`);
   for (const n of bundle.notes) console.log(`not carried over: ${n}`);
   console.log(`from nanoGPT's root:\n  ${bundle.commands.convert}\n  ${bundle.commands.torchrun}\nor without CUDA:\n  ${bundle.commands.cpu}`);
-});
+}
+
+// an ExportError (a run nanoGPT cannot continue, a bad name) is the user's to fix: one line, exit 2
+await runMain('export', () => exportBundle().catch((e) => {
+  throw e instanceof ExportError ? new UserError(e.message) : e;
+}));
 
