@@ -13,7 +13,8 @@ and writes into the current directory:
     config/<name>.py, data/<name>/train.bin, val.bin    copied from the bundle (unless run inside it)
 Then it checks the result with nanoGPT's own model.py: GPT loads the weights strictly, the AdamW of
 GPT.configure_optimizers takes the optimizer state and gives every parameter its own moments, and the
-validation loss on the windows `npm run eval` uses is printed, to compare with ringlab's.
+validation loss on the windows `npm run eval` takes from the validation split is printed, to compare with
+ringlab's (for brown and the tasks, `npm run eval --weights checkpoint.safetensors --data NAME` gives it).
 
 Mapping (ringlab checkpoint -> ckpt.pt):
   model       the weights under nanoGPT's names, float32, nn.Linear [out, in] in both; lm_head.weight is
@@ -230,7 +231,7 @@ def main():
           f'(vocab_size {len(vocab)}); copied {bundle["config"]} and data/{dataset}/train.bin, val.bin')
     loss, count = check_with_nanogpt(path, m, v, slices, dataset)
     print(f'nanoGPT GPT loads the weights strictly and its AdamW the state; validation loss at step {manifest["step"]}: '
-          f'{loss:.4f} ({count} windows, as npm run eval)')
+          f'{loss:.4f} ({count} windows of val.bin, as npm run eval takes them)')
 
 
 if __name__ == '__main__':

@@ -2,7 +2,8 @@
 // Legend: N = devices, S = the checkpoint's step, steps = the run's total.
 
 import type { RunConfig } from '../config';
-import { converterCommand, cpuCommand, torchrunCommand } from './commands';
+import { isTask } from '../data/tasks';
+import { converterCommand, cpuCommand, shellWord, torchrunCommand } from './commands';
 import { outDirOf } from './name';
 
 export interface ReadmeInput {
@@ -25,6 +26,12 @@ const ALWAYS = [
   'the sampling order: nanoGPT draws random windows with its own seed (1337 + rank), ringlab a seeded permutation per epoch, so the losses agree as curves, not number for number',
   'the simulated distribution (allreduce algorithm, buckets, fp16 compression, ZeRO-1, link bandwidth and latency, slow device, fault injection): nanoGPT averages gradients with DDP over NCCL; the mathematics of a step is the same',
 ];
+
+/** How to get ringlab's number for the converter's validation loss: `npm run eval` evaluates the
+ *  validation split of brown and the tasks on the same windows, but all of a text file. */
+const evalHint = (data: string, dir: string): string => (data === 'brown' || isTask(data)
+  ? `the windows of \`npm run eval -- --weights ${shellWord(`${dir}/checkpoint.safetensors`)} --data ${data}\` (in ringlab), which gives the same number`
+  : `the windows \`npm run eval\` would take from that split (for a text file \`npm run eval --data\` evaluates the whole file instead)`);
 
 /** The README text of a bundle. */
 export function bundleReadme(r: ReadmeInput): string {
@@ -58,8 +65,8 @@ ${converterCommand(r.dir)}
 
 It writes \`${outDirOf(r.name)}/ckpt.pt\` (model, optimizer, model_args, iter_num ${r.step}, best_val_loss, config) and
 \`data/${r.name}/meta.pkl\`, copies \`config/${r.name}.py\` and the \`.bin\` files into nanoGPT's tree, checks that nanoGPT's
-\`GPT\` loads the weights strictly and its AdamW takes the state, and prints the validation loss on the windows
-\`npm run eval\` uses (compare with \`npm run eval -- --weights checkpoint.safetensors --data ${c.data}\`). Then, on ${c.devices} CUDA GPU(s):
+\`GPT\` loads the weights strictly and its AdamW takes the state, and prints the validation loss on up to 256
+windows of \`val.bin\`, ${evalHint(c.data, r.dir)}. Then, on ${c.devices} CUDA GPU(s):
 
 \`\`\`sh
 ${torchrunCommand(c, r.name, c.devices)}
