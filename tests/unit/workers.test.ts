@@ -82,8 +82,10 @@ describe('coordinator and device workers', () => {
     await slowLink.step();
     const m = await slowLink.step();
     expect(Math.min(...m.map((r) => r.msComm + r.msIdle))).toBeGreaterThanOrEqual(2 * 150 * 0.98);
-    // Device 1 computes 5x as long, so device 0 spends most of its step waiting for it.
-    const straggler = await start({ devices: 2, microBatch: 2, slowDevice: '1:5', bucketMb: 25 });
+    // Device 1 computes 10x as long, so device 0 spends most of its step waiting for it. A model big
+    // enough that a micro-step takes milliseconds, so the straggler's extra time (9 of its own compute
+    // times) stands far above scheduling noise on a busy machine.
+    const straggler = await start({ devices: 2, microBatch: 8, nEmbd: 64, nHead: 4, blockSize: 16, slowDevice: '1:10', bucketMb: 25 });
     await straggler.step();
     const s = await straggler.step();
     expect(s[1].msCompute).toBeGreaterThan(2 * s[0].msCompute);
