@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   'matmul-webgpu': () => import('../../bench/suites/matmul-webgpu'),
   attention: () => import('../../bench/suites/attention'),
   checkpoint: () => import('../../bench/suites/checkpoint'),
+  grads: () => import('../../bench/suites/grads'),
 };
 
 const argv = process.argv.slice(2);

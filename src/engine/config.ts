@@ -96,6 +96,8 @@ const fields = {
 export const RunConfigSchema = z.object(fields).strict().superRefine((c, ctx) => {
   const bad = (path: keyof RunConfig, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.nEmbd % c.nHead !== 0) bad('nEmbd', `${c.nEmbd} is not divisible by nHead ${c.nHead}`);
+  // fp16 gradients are packed two halves per 32-bit word, and every parameter's size is a multiple of nEmbd
+  if (c.precision === 'fp16' && c.nEmbd % 2 !== 0) bad('nEmbd', `${c.nEmbd} is odd; fp16 precision needs an even nEmbd (gradients are stored two per 32-bit word)`);
   if (c.schedule !== 'constant' && c.minLr > c.lr) bad('minLr', `${c.minLr} is above lr ${c.lr}`);
   if (c.warmup > c.steps) bad('warmup', `${c.warmup} steps is longer than the run (${c.steps} steps)`);
   if (c.devices === 1) {

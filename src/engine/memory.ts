@@ -1,12 +1,14 @@
 // Memory estimate for a run, per device, in bytes (every buffer is f32, 4 bytes per element), used to
 // refuse a config BEFORE anything is allocated. Parameters P follow the nanoGPT layout (lm_head tied).
 // Optimizer state is 8 bytes/param for AdamW (m, v) and 4 for SGD with momentum; ZeRO-1 divides it by N.
-// fp16 precision adds the packed fp16 gradient storage (2 bytes/param) beside the f32 gradients.
+// Gradients are 4 bytes/param in fp32; fp16 precision stores them packed (2 bytes/param) plus an f32
+// scratch of f16Room elements (model/grads.ts: the largest gradient piece that is not made in row blocks).
 // Activations are what one micro-batch keeps for backward plus the backward's scratch: an estimate of
 // the model's buffers, not a measurement.
 // Legend: B = micro-batch, T = blockSize, C = nEmbd, L = nLayer, H = nHead, V = vocabulary, N = devices.
 
 import type { RunConfig } from './config';
+import { f16Room } from './model/grads';
 
 const F32 = 4;
 
@@ -45,7 +47,8 @@ export function estimateMemory(c: RunConfig, V: number): MemoryEstimate {
   const P = countParams(c, V);
   const optSlots = c.optimizer === 'adamw' ? 2 : c.momentum > 0 ? 1 : 0;
   const shard = c.zero === 1 ? c.devices : 1;
-  const weights = P * F32, grads = P * F32 + (c.precision === 'fp16' ? Math.ceil(P / 2) * F32 : 0);
+  const room = f16Room({ vocabSize: V, blockSize: c.blockSize, nEmbd: c.nEmbd, nLayer: c.nLayer, nHead: c.nHead });
+  const weights = P * F32, grads = c.precision === 'fp16' ? (Math.ceil(P / 2) + room) * F32 : P * F32;
   const optimizer = Math.ceil((optSlots * P) / shard) * F32;
   const ema = c.emaDecay > 0 ? P * F32 : 0;
   const activations = activationElements(c, V, c.microBatch) * F32;

@@ -97,7 +97,7 @@ export function deviceHost(makeBackend: MakeBackend) {
       }
       fault = o.fault ?? null;
       const opt = device.replica.optimizer;
-      const memory = modelStateMemory(device.replica.numParams, cfg.devices, cfg.zero, opt.state.length * (opt.hi - opt.lo), opt.state.length);
+      const memory = modelStateMemory(device.replica.numParams, cfg.devices, cfg.zero, opt.state.length * (opt.hi - opt.lo), opt.state.length, device.replica.model.grads.bytes);
       return { ok: true, value: { rank: o.rank, id: o.id ?? o.rank, backend: backend.name, backendDetail: backend.detail, shard: [device.lo, device.hi], memory } };
     },
 

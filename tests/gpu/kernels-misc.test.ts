@@ -1,4 +1,5 @@
-// Elementwise kernels, reductions (sumsq, nonfinite), sum_rows and the optimizer updates vs the CPU twins.
+// Elementwise kernels, transpose, reductions (sumsq, nonfinite), sum_rows and the optimizer updates vs the
+// CPU twins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebGpuBackend } from '../../src/engine/backend/webgpu/backend';
 import { closeBackend, openBackend } from './gpu';
@@ -32,6 +33,21 @@ describe('elementwise vs CPU (one f32 operation each side)', () => {
       close(r.gpu.out, r.cpu.out, 1e-6 * R, 1e-6); // R-term sums, f32 vs the CPU's order
     });
   }
+});
+
+describe('transpose vs CPU (a copy: exact)', () => {
+  for (const [R, N] of [[1, 1], [1, 7], [7, 1], [33, 70], [256, 3], [64, 256]]) {
+    it(`R=${R} N=${N}`, async () => {
+      const r = await both(be, 'transpose', { out: randn(R * N, 1), x: randn(R * N, 2) }, (s) => ({ out: s.out, x: s.x, R, N }));
+      close(r.gpu.out, r.cpu.out, 0, 0);
+      // and it is the transpose, not just the twin's answer
+      expect(r.cpu.out[N > 1 ? R : 0]).toBe(randn(R * N, 2)[N > 1 ? 1 : 0]);
+    });
+  }
+  it('in one shared buffer (bindings of one buffer at different offsets)', async () => {
+    const r = await both(be, 'transpose', { out: randn(35 * 9, 1), x: randn(35 * 9, 2) }, (s) => ({ out: s.out, x: s.x, R: 35, N: 9 }), true);
+    close(r.gpu.out, r.cpu.out, 0, 0);
+  });
 });
 
 describe('reductions vs CPU', () => {

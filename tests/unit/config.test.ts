@@ -42,6 +42,8 @@ describe('RunConfig', () => {
     for (const bad of ['1:2.5.3', '1:.', '1:0.5', '1:101']) expect(issues({ devices: 2, slowDevice: bad })).toEqual(['slowDevice: must be RANK:FACTOR, e.g. 1:2 (rank in [0, 7], factor in [1, 100])']);
     expect(parseConfig({ devices: 2, slowDevice: '1:1e2' }).slowDevice).toEqual({ rank: 1, factor: 100 });
     expect(issues({ devices: 1, zero: 1, linkBw: 1 })).toEqual(['devices: zero, linkBw need 2 or more devices (one device has no peers to talk to or wait for)']);
+    expect(issues({ precision: 'fp16', nEmbd: 45, nHead: 5 })).toEqual(['nEmbd: 45 is odd; fp16 precision needs an even nEmbd (gradients are stored two per 32-bit word)']);
+    expect(parseConfig({ nEmbd: 45, nHead: 5 }).nEmbd).toBe(45); // fp32 has no packed words
   });
   it('derives warmup and the cosine floor from steps and lr when they are not given', () => {
     expect(parseConfig({ steps: 5 }).warmup).toBe(5);

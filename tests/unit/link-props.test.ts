@@ -65,6 +65,9 @@ function repair(raw: Record<string, unknown>): RunConfig {
   const eff = (k: ConfigKey) => r[k] ?? DEFAULTS[k];
   const nHead = eff('nHead'), nEmbd = eff('nEmbd');
   if (nEmbd % nHead !== 0) r.nEmbd = nHead * Math.max(Math.ceil(4 / nHead), Math.floor(nEmbd / nHead)); // in [4, 2048]
+  // fp16 needs an even nEmbd; an odd one has an odd nHead, so one nHead more or less is even, divisible, in range
+  const e = eff('nEmbd');
+  if (eff('precision') === 'fp16' && e % 2) r.nEmbd = e - nHead >= 4 ? e - nHead : e + nHead;
   if (r.warmup !== undefined) r.warmup = Math.min(r.warmup, eff('steps'));
   if (r.minLr !== undefined && eff('schedule') !== 'constant' && r.minLr > eff('lr')) r.minLr = eff('lr');
   const devices = eff('devices');

@@ -21,6 +21,10 @@ describe('memory estimate', () => {
     expect(z.optimizer).toBe(Math.ceil((2 * e.params) / 4) * 4);
     expect(estimateMemory(parseConfig({ optimizer: 'sgd', momentum: 0 }), 80).optimizer).toBe(0);
     expect(estimateMemory(parseConfig({ microBatch: 16 }), 80).activations).toBeGreaterThan(1.9 * e.activations);
+    // fp16: packed gradients (2 bytes/param) and an f32 scratch of max(V C, T C, 4C) elements
+    const h = estimateMemory(parseConfig({ devices: 4, precision: 'fp16' }), 80);
+    expect(h.grads).toBe(2 * e.params + 4 * 80 * 64);
+    expect(h.grads).toBeLessThan(0.55 * e.grads);
   });
   it('refuses a config over budget with a message naming the parts', () => {
     const big = parseConfig({ nLayer: 24, nEmbd: 1024, nHead: 16, blockSize: 1024, microBatch: 32 });
@@ -29,7 +33,7 @@ describe('memory estimate', () => {
     expect(checkMemory(parseConfig({}), 80, 2 ** 30).total).toBeLessThan(2 ** 30);
   });
   it('matches what a Replica really allocates within 5%', () => {
-    for (const over of [{}, { microBatch: 16 }, { nLayer: 3, nEmbd: 96, nHead: 3, blockSize: 96 }, { optimizer: 'sgd', emaDecay: 0.99 }]) {
+    for (const over of [{}, { microBatch: 16 }, { nLayer: 3, nEmbd: 96, nHead: 3, blockSize: 96 }, { optimizer: 'sgd', emaDecay: 0.99 }, { precision: 'fp16' }]) {
       const be = new CpuBackend();
       let bytes = 0;
       const alloc = be.alloc.bind(be);

@@ -1,5 +1,6 @@
 // The GPT on the CPU backend against PyTorch (tests/fixtures/gpt-*.json): loss, every parameter gradient,
-// last-position logits; plus onGradReady, gradient accumulation, batch splitting and initParams.
+// last-position logits; plus onGradReady, gradient accumulation, batch splitting and initParams; and the
+// fp16 gradient store (packed fp16, weight gradients made in row blocks through a small scratch).
 // Tolerances: PyTorch computes in f32 with its own summation order; our TS twins sum in f64 and round once
 // per output, our WebAssembly kernels sum in f32 in another order than torch's, so the two differ by a few
 // f32 roundings per op chain: ~1e-7..2.4e-6 relative. We assert 1e-5
@@ -8,6 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/backend/cpu';
 import { GPT } from '../../src/engine/model/gpt';
+import { f16Room, type Precision } from '../../src/engine/model/grads';
+import { f16BitsToF32, f32ToF16Bits, roundToF16 } from '../../src/engine/ops/f16';
 import { paramSpecs } from '../../src/engine/model/params';
 import { relErr } from './gradcheck-helpers';
 import { fixtureNames, flatten, loadFixture } from './model-fixture';
@@ -18,18 +21,18 @@ describe.each(fixtureNames)('GPT vs PyTorch fixture %s', (name) => {
   const fx = loadFixture(name);
   const { B, T } = fx;
   const ids = Float32Array.from(fx.ids), targets = Float32Array.from(fx.targets);
-  const setup = (maxBatch = B + 1, wasm = true) => {
+  const setup = (maxBatch = B + 1, precision: Precision = 'fp32', wasm = true) => {
     const be = new CpuBackend({ wasm });
-    const gpt = new GPT(be, fx.config, maxBatch); // maxBatch > B: the model must use a prefix of its buffers
+    const gpt = new GPT(be, fx.config, maxBatch, precision); // maxBatch > B: the model must use a prefix of its buffers
     gpt.setParams(flatten(fx.config, fx.params));
     return { be, gpt };
   };
 
   it('loss and every parameter gradient match', async () => {
-    const { be, gpt } = setup();
+    const { gpt } = setup();
     const sum = await gpt.forwardBackward(ids, targets, B, T, 1 / (B * T));
     expect(Math.abs(sum / (B * T) - fx.loss) / fx.loss).toBeLessThan(TOL);
-    const grads = be.data(gpt.grads);
+    const grads = await gpt.grads.read(0, gpt.params.length);
     const worst: [string, number][] = [];
     for (const s of gpt.specs) {
       const e = relErr(grads.subarray(s.offset, s.offset + s.size), fx.grads[s.name]);
@@ -41,19 +44,19 @@ describe.each(fixtureNames)('GPT vs PyTorch fixture %s', (name) => {
   });
 
   it('with the TS twins only (where WebAssembly SIMD is missing), loss and every gradient match too', async () => {
-    const { be, gpt } = setup(B + 1, false);
+    const { be, gpt } = setup(B + 1, 'fp32', false);
     expect(be.kernels).toBe('ts');
     const sum = await gpt.forwardBackward(ids, targets, B, T, 1 / (B * T));
     expect(Math.abs(sum / (B * T) - fx.loss) / fx.loss).toBeLessThan(TOL);
-    const grads = be.data(gpt.grads);
+    const grads = await gpt.grads.read(0, gpt.params.length);
     for (const s of gpt.specs) expect(relErr(grads.subarray(s.offset, s.offset + s.size), fx.grads[s.name]), s.name).toBeLessThan(TOL);
   });
 
   it('forwardLoss gives the same loss and leaves gradients alone', async () => {
-    const { be, gpt } = setup();
+    const { gpt } = setup();
     const sum = await gpt.forwardLoss(ids, targets, B, T);
     expect(Math.abs(sum / (B * T) - fx.loss) / fx.loss).toBeLessThan(TOL);
-    expect(be.data(gpt.grads).every((v) => v === 0)).toBe(true);
+    expect((await gpt.grads.read(0, gpt.params.length)).every((v) => v === 0)).toBe(true);
   });
 
   it('logitsLast matches the last-position logits', async () => {
@@ -64,15 +67,16 @@ describe.each(fixtureNames)('GPT vs PyTorch fixture %s', (name) => {
   });
 
   it('onGradReady fires once per parameter, in reverse order, with the gradient already complete', async () => {
-    const { be, gpt } = setup();
+    const { gpt } = setup();
     const order: number[] = [];
     const snap = new Map<number, Float32Array>();
     await gpt.forwardBackward(ids, targets, B, T, 1 / (B * T), async (i) => {
       order.push(i);
-      snap.set(i, await be.read(gpt.gradSlice(i)));
+      const s = gpt.specs[i];
+      snap.set(i, await gpt.grads.read(s.offset, s.offset + s.size));
     });
     expect(order).toEqual(gpt.specs.map((_, i) => i).reverse());
-    const final = be.data(gpt.grads);
+    const final = await gpt.grads.read(0, gpt.params.length);
     for (const s of gpt.specs) {
       // the snapshot taken at the callback must equal the final gradient bit for bit
       expect(snap.get(gpt.specs.indexOf(s)), s.name).toEqual(final.slice(s.offset, s.offset + s.size));
@@ -82,7 +86,7 @@ describe.each(fixtureNames)('GPT vs PyTorch fixture %s', (name) => {
   it('gradients accumulate across calls and split batches add up to the whole batch', async () => {
     const whole = setup();
     await whole.gpt.forwardBackward(ids, targets, B, T, 1 / (B * T));
-    const want = whole.be.data(whole.gpt.grads).slice();
+    const want = await whole.gpt.grads.read(0, whole.gpt.params.length);
     const split = setup(1);
     let sum = 0;
     for (let b = 0; b < B; b++) {
@@ -91,9 +95,52 @@ describe.each(fixtureNames)('GPT vs PyTorch fixture %s', (name) => {
     }
     expect(Math.abs(sum / (B * T) - fx.loss) / fx.loss).toBeLessThan(TOL);
     // same math, different f32 rounding of the per-sequence partial sums: 1e-6 is ample
-    expect(relErr(split.be.data(split.gpt.grads), want)).toBeLessThan(1e-6);
+    expect(relErr(await split.gpt.grads.read(0, split.gpt.params.length), want)).toBeLessThan(1e-6);
     split.gpt.zeroGrads();
-    expect(split.be.data(split.gpt.grads).every((v) => v === 0)).toBe(true);
+    expect((await split.gpt.grads.read(0, split.gpt.params.length)).every((v) => v === 0)).toBe(true);
+  });
+
+  it('fp16 store: every gradient is the fp32 one rounded once to fp16; weights too big for the scratch go in row blocks', async () => {
+    const scale = 1024 / (B * T); // a loss scale, so the gradients sit in fp16's normal range
+    const f32 = setup(), f16 = setup(B + 1, 'fp16');
+    const kernels: string[] = [];
+    const dispatch = f16.be.dispatch.bind(f16.be);
+    f16.be.dispatch = (k, a) => (kernels.push(k), dispatch(k, a));
+    const s32 = await f32.gpt.forwardBackward(ids, targets, B, T, scale);
+    const s16 = await f16.gpt.forwardBackward(ids, targets, B, T, scale);
+    expect(s16).toBe(s32); // the forward is the same
+    const P = f32.gpt.params.length;
+    const want = roundToF16(await f32.gpt.grads.read(0, P)), got = await f16.gpt.grads.read(0, P);
+    // Within one f16 step of the rounded fp32 gradient: the fp16 path adds wte's two parts and wpe's batch
+    // sum in another f32 order, which can move a sum across a rounding boundary; a missing or misplaced
+    // block or piece is off by whole gradients.
+    const ulp = (v: number) => 2 ** (Math.max(-14, Math.floor(Math.log2(Math.abs(v) || 2 ** -14))) - 10);
+    let exact = 0;
+    got.forEach((v, i) => {
+      expect(Math.abs(v - want[i]), `element ${i}`).toBeLessThanOrEqual(ulp(want[i]));
+      if (v === want[i]) exact++;
+    });
+    expect(exact / P).toBeGreaterThan(0.95);
+    expect(got.every((v) => f16BitsToF32(f32ToF16Bits(v)) === v)).toBe(true);
+    // these fixtures have 4C x C weights larger than the scratch: the blocked path really ran
+    const fc = f32.gpt.specs.find((x) => x.name.endsWith('mlp.c_fc.weight'))!;
+    expect(fc.size).toBeGreaterThan(f16Room(fx.config));
+    expect(kernels).toContain('transpose');
+  });
+
+  it('fp16 store: onGradReady sees each packed gradient final, in reverse order', async () => {
+    const { gpt } = setup(B + 1, 'fp16');
+    const order: number[] = [];
+    const snap = new Map<number, Float32Array>();
+    await gpt.forwardBackward(ids, targets, B, T, 1024 / (B * T), async (i) => {
+      order.push(i);
+      const s = gpt.specs[i];
+      snap.set(i, await gpt.grads.read(s.offset, s.offset + s.size));
+    });
+    expect(order).toEqual(gpt.specs.map((_, i) => i).reverse());
+    const final = await gpt.grads.read(0, gpt.params.length);
+    for (const [i, s] of gpt.specs.entries()) expect(snap.get(i), s.name).toEqual(final.slice(s.offset, s.offset + s.size));
+    expect(final.some((v) => v !== 0)).toBe(true);
   });
 
   it('rejects bad batches with specific errors', async () => {

@@ -1,6 +1,7 @@
 // Optimizers, clipping, EMA and the loss scaler on the CPU backend, against hand-derived values.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/engine/backend/cpu';
+import { sub, whole, type Buffer } from '../../src/engine/backend/types';
 import { clipCoef, GradMeter } from '../../src/engine/optim/clip';
 import { WeightEma } from '../../src/engine/optim/ema';
 import { decayRuns, Optimizer, type OptimHyper, type ParamRange } from '../../src/engine/optim/optimizers';
@@ -17,6 +18,8 @@ function setup(p0: number[], g: number[]) {
   be.write(grads, Float32Array.from(g));
   return { be, params, grads };
 }
+/** A gradient buffer as the meter reads it, served `room` elements at a time. */
+const source = (grads: Buffer, room = grads.length) => ({ room, view: (a: number, b: number) => sub(whole(grads), a, b - a) });
 // f32 storage: compare to the f64 hand computation within f32 rounding of values of order 1 (5e-7)
 const near = (got: Float32Array, want: number[]) => want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 6));
 
@@ -69,16 +72,45 @@ describe('AdamW', () => {
     expect(await twin.exportState()).toEqual(saved);
     expect(() => new Optimizer(be, specs, hyper({}), 0, 6).importState(saved)).toThrow('not adamw [0, 6)');
   });
+  it('an update in pieces (tick once, then update per range) equals one step, decay runs and t included', async () => {
+    const p0 = [1, -2, 0.5, 3, 1, -1], g = [0.5, -1, 2, -0.1, 3, 0.25];
+    const whole6 = setup(p0, g), pieces = setup(p0, g);
+    const a = new Optimizer(whole6.be, specs, hyper({ weightDecay: 0.1 }), 0, 6);
+    const b = new Optimizer(pieces.be, specs, hyper({ weightDecay: 0.1 }), 0, 6);
+    for (let t = 0; t < 3; t++) {
+      a.step(whole6.params, whole6.grads, 0.01);
+      b.tick();
+      // the gradients of [a, b) come as their own slice, as an unpacked fp16 chunk does
+      for (const [lo, hi] of [[0, 3], [3, 6]]) b.update(pieces.params, sub(whole(pieces.grads), lo, hi - lo), lo, hi, 0.01);
+    }
+    expect(b.t).toBe(3);
+    expect(await pieces.be.read(pieces.params)).toEqual(await whole6.be.read(whole6.params));
+    expect(() => b.update(pieces.params, whole(pieces.grads), 4, 7, 0.01)).toThrow(/outside \[0, 6\)/);
+  });
 });
 
 describe('clipping and gradient statistics', () => {
   it('sums squares over [lo, hi) and detects non-finite values', async () => {
     const { be, grads } = setup([0, 0, 0, 0, 0, 0], [3, 4, 1, 2, 12, 5]);
-    expect((await new GradMeter(be, specs, 0, 6).measure(grads)).sumsq).toBeCloseTo(9 + 16 + 1 + 4 + 144 + 25, 4);
-    expect(await new GradMeter(be, specs, 3, 5).measure(grads)).toEqual({ sumsq: 4 + 144, nonfinite: false });
+    const g = source(grads);
+    expect((await new GradMeter(be, specs, 0, 6).measure(g)).sumsq).toBeCloseTo(9 + 16 + 1 + 4 + 144 + 25, 4);
+    expect(await new GradMeter(be, specs, 3, 5).measure(g)).toEqual({ sumsq: 4 + 144, nonfinite: false });
     be.write(grads, Float32Array.from([NaN]), 1);
-    expect((await new GradMeter(be, specs, 0, 6).measure(grads)).nonfinite).toBe(true);
-    expect((await new GradMeter(be, specs, 2, 6).measure(grads)).nonfinite).toBe(false);
+    expect((await new GradMeter(be, specs, 0, 6).measure(g)).nonfinite).toBe(true);
+    expect((await new GradMeter(be, specs, 2, 6).measure(g)).nonfinite).toBe(false);
+  });
+  it('measured in chunks (views of at most `room` elements, as fp16 gradients are) gives the same numbers, with one read', async () => {
+    const { be, grads } = setup([0, 0, 0, 0, 0, 0], [3, 4, 1, 2, 12, 5]);
+    const views: [number, number][] = [];
+    const chunked = { room: 2, view: (a: number, b: number) => (views.push([a, b]), sub(whole(grads), a, b - a)) };
+    let reads = 0;
+    const read = be.read.bind(be);
+    be.read = (s) => (reads++, read(s));
+    expect(await new GradMeter(be, specs, 1, 6, 2).measure(chunked)).toEqual({ sumsq: 16 + 1 + 4 + 144 + 25, nonfinite: false });
+    expect(views).toEqual([[1, 3], [3, 5], [5, 6]]); // chunks start at lo; [3, 5) spans both tensors
+    expect(reads).toBe(1);
+    be.write(grads, Float32Array.from([Infinity]), 5);
+    expect((await new GradMeter(be, specs, 1, 6, 2).measure(chunked)).nonfinite).toBe(true);
   });
   it('coefficient is min(1, max / (norm + 1e-6)), 1 when clipping is off', () => {
     expect(clipCoef(10, 1)).toBeCloseTo(0.1, 7);

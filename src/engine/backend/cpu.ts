@@ -18,6 +18,7 @@ import { nonfinite, sumRows, sumsq } from '../ops/reduce';
 import { f16Accumulate, f16Unpack, words } from '../ops/f16';
 import { wasmKernels, type WasmKernels } from '../wasm/kernels';
 import { wasmPaths, type At } from '../wasm/paths';
+import { transpose } from '../ops/transpose';
 
 /** A view of a slice's elements (no copy). */
 type View = (s: Slice) => Float32Array;
@@ -26,6 +27,7 @@ type View = (s: Slice) => Float32Array;
 const kernels: { [K in KernelName]: (a: KernelArgs[K], v: View) => void } = {
   matmul: (a, v) => matmul(v(a.out), v(a.a), v(a.b), a.bias && v(a.bias), a.M, a.N, a.K, a.transA, a.transB, a.accumulate),
   sum_rows: (a, v) => sumRows(v(a.out), v(a.x), a.R, a.N),
+  transpose: (a, v) => transpose(v(a.out), v(a.x), a.R, a.N),
   layernorm_fwd: (a, v) => layerNormForward(v(a.out), v(a.mean), v(a.rstd), v(a.x), v(a.w), v(a.b), a.R, a.C, a.eps),
   layernorm_bwd: (a, v) => layerNormBackward(v(a.dx), v(a.dw), v(a.db), v(a.dout), v(a.x), v(a.w), v(a.mean), v(a.rstd), a.R, a.C),
   gelu_fwd: (a, v) => geluForward(v(a.out), v(a.x), a.n),

@@ -32,6 +32,9 @@ export interface KernelArgs {
   };
   /** out[N] (+=) sum over rows of x[R,N]: the bias gradient. */
   sum_rows: { out: Slice; x: Slice; R: number; N: number };
+  /** out[N,R] = x[R,N] transposed: out[j*R + i] = x[i*N + j]. out and x must not overlap. Rows n0..n1 of
+   *  out are columns n0..n1 of x, contiguous: a row block of dW = dy^T @ x becomes a plain matmul. */
+  transpose: { out: Slice; x: Slice; R: number; N: number };
   /** out = LayerNorm(x) * w + b over the last dim; also writes mean[R] and rstd[R] = 1/sqrt(var + eps). */
   layernorm_fwd: { out: Slice; mean: Slice; rstd: Slice; x: Slice; w: Slice; b: Slice; R: number; C: number; eps: number };
   /** dx (+=), dw (+=), db (+=) from dout, x, w and the saved mean/rstd. */

@@ -4,7 +4,8 @@
 // become final; finish the reducer; gradient statistics; loss scaler; update (clip inside); all-gather
 // the weights (ZeRO-1); EMA. Every device computes the same decision from the same (reduced) numbers.
 // Legend: N = devices, r = rank, K = accum, B = micro-batch, G = N*K*B sequences, T = blockSize,
-// P = parameters; shard r = chunkRange(P, N, r). Times are ms; timeline times are epoch ms.
+// P = parameters; shard r = chunkRange(P, N, r) (in fp16, of the P/2 packed words, so every shard
+// starts on a word). Times are ms; timeline times are epoch ms.
 
 import type { Backend } from '../backend/types';
 import { algorithms, broadcast, chunkRange, type Comm } from '../collectives';
@@ -66,7 +67,8 @@ export class DistDevice {
     const N = comm.size;
     const mc = modelConfigOf(cfg, data.vocabSize);
     const P = numParams(mc);
-    this.shardBounds = Array.from({ length: N + 1 }, (_, c) => (c === N ? P : chunkRange(P, N, c)[0]));
+    const unit = cfg.precision === 'fp16' ? 2 : 1; // fp16 gradients are packed two per word
+    this.shardBounds = Array.from({ length: N + 1 }, (_, c) => (c === N ? P : unit * chunkRange(P / unit, N, c)[0]));
     [this.lo, this.hi] = cfg.zero === 1 ? [this.shardBounds[comm.rank], this.shardBounds[comm.rank + 1]] : [0, P];
     // data checks first: a too-short text fails before anything is allocated
     this.sampler = new GlobalSampler(windowCount(data.train.length, cfg.blockSize), globalBatch(cfg), cfg.seed);
@@ -154,10 +156,9 @@ export class DistDevice {
   }
 
   /** Sum of squares and overflow of the (summed, still scaled) gradients over all ranks; with ZeRO-1
-   *  each rank measures its shard and the two numbers are allreduced. fp16 stores the sum as fp16 first. */
+   *  each rank measures its shard and the two numbers are allreduced. */
   private async gradStats(clock: StepClock): Promise<{ sumsq: number; nonfinite: boolean }> {
     const { cfg, comm, replica: r } = this;
-    if (cfg.precision === 'fp16') await r.roundGradsToFp16(this.lo, this.hi);
     const { sumsq, nonfinite } = await r.gradStats(this.lo, this.hi);
     if (cfg.zero !== 1 || comm.size === 1) return { sumsq, nonfinite };
     const s = Float32Array.of(sumsq, nonfinite ? 1 : 0);

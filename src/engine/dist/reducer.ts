@@ -2,7 +2,9 @@
 // each parameter whose gradient is final; once every parameter of a bucket is, the bucket's reduction
 // starts (copy out, allreduce or reduce-scatter onto the ZeRO shards, copy back) while backward goes on.
 // finish() waits for the stragglers. Every rank builds the same plan and launches buckets in the same
-// order, so the collectives' op ids agree.
+// order, so the collectives' op ids agree. With fp16 gradients a bucket is read back as its packed words
+// (2 bytes per parameter, decoded on the host), travels with the fp16 codec (2 bytes on the wire) and
+// its sum is encoded and written back as packed words; bucket and shard bounds are even there.
 // Legend: N = ranks, P = parameters, bucket [lo, hi) of the flat gradient vector; bounds = the N+1 ZeRO
 // shard offsets over [0, P).
 
@@ -18,6 +20,8 @@ export class Reducer {
   private pending: Promise<void>[] = [];
   private readonly algo;
   private readonly codec: 'f16' | 'f32';
+  /** Bytes of gradient storage per parameter (4 in f32, 2 in packed fp16). */
+  private readonly gradBytes: number;
 
   constructor(
     private readonly replica: Replica,
@@ -27,7 +31,9 @@ export class Reducer {
     private readonly shardBounds: number[],
   ) {
     this.algo = algorithms[cfg.allreduce];
-    this.codec = cfg.compress === 'fp16' ? 'f16' : 'f32';
+    // fp16 gradients already are fp16 values: the fp16 codec sends them as they are stored
+    this.codec = cfg.compress === 'fp16' || cfg.precision === 'fp16' ? 'f16' : 'f32';
+    this.gradBytes = cfg.precision === 'fp16' ? 2 : 4;
   }
 
   /** Arm for one backward pass: returns the hook the model calls as each gradient becomes final.
@@ -57,7 +63,7 @@ export class Reducer {
     const t0 = clock.now();
     const ownedRing = this.cfg.zero !== 1 && this.cfg.allreduce === 'ring' && this.codec === 'f32';
     const p = (ownedRing ? this.ringOwned(b.lo, b.hi, clock) : this.reduceCopy(b.lo, b.hi, clock))
-      .then(() => clock.event({ kind: 'bucket', bucket: id, bytes: (b.hi - b.lo) * 4, t0, t1: clock.now() }));
+      .then(() => clock.event({ kind: 'bucket', bucket: id, bytes: (b.hi - b.lo) * this.gradBytes, t0, t1: clock.now() }));
     p.catch(() => undefined); // handled in finish(); keeps a failure from being "unhandled" meanwhile
     this.pending.push(p);
   }

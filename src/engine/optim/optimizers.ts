@@ -2,6 +2,8 @@
 // momentum buffer) lives on the backend and covers only the parameter range [lo, hi) this device owns
 // (the whole vector for plain data parallelism, one shard for ZeRO-1). Weight decay applies only where
 // ParamSpec.decay (2-D weights), so the range is cut into runs of equal decay, one dispatch per run.
+// An update may also come in pieces [a, b) of the range (fp16 gradients are unpacked a chunk at a time):
+// tick() counts the step once, then update() runs per piece.
 // Legend: P = number of parameters, n = elements in a run. State costs 8 bytes/param (AdamW) or 4 (SGD).
 
 import type { Backend, Buffer, Slice } from '../backend/types';
@@ -64,22 +66,32 @@ export class Optimizer {
   readonly state: Buffer[];
   /** Applied updates so far (skipped fp16 steps do not count, as in torch). */
   t = 0;
-  private readonly runs: { offset: number; n: number; decay: boolean }[];
 
-  constructor(private readonly backend: Backend, specs: ParamRange[], readonly h: OptimHyper, readonly lo: number, readonly hi: number) {
+  constructor(private readonly backend: Backend, private readonly specs: ParamRange[], readonly h: OptimHyper, readonly lo: number, readonly hi: number) {
     if (!(lo >= 0 && hi > lo)) throw new RangeError(`optimizer range [${lo}, ${hi}) is empty`);
     this.def = optimizers[h.optimizer];
     this.state = this.def.slots(h).map((s) => backend.alloc(hi - lo, `${h.optimizer}.${s}`));
-    this.runs = decayRuns(specs, lo, hi);
   }
 
   /** Update params[lo, hi) from grads[lo, hi) (already unscaled and clipped) with learning rate lr. */
   step(params: Buffer, grads: Buffer, lr: number): void {
+    this.tick();
+    this.update(params, sub(whole(grads), this.lo, this.hi - this.lo), this.lo, this.hi, lr);
+  }
+
+  /** Count one applied update (t += 1): once per optimizer step, before its update() calls. */
+  tick(): void {
     this.t++;
-    const P = whole(params), G = whole(grads);
-    for (const r of this.runs) {
-      const state = this.state.map((b) => sub(whole(b), r.offset - this.lo, r.n));
-      this.def.run(this.backend, { p: sub(P, r.offset, r.n), g: sub(G, r.offset, r.n), state, n: r.n, lr, wd: r.decay ? this.h.weightDecay : 0, t: this.t, h: this.h });
+  }
+
+  /** Update params[a, b) (inside [lo, hi)) from g, the gradients of [a, b) (unscaled and clipped), at the
+   *  step count of the last tick(). */
+  update(params: Buffer, g: Slice, a: number, b: number, lr: number): void {
+    if (!(a >= this.lo && b <= this.hi && g.length >= b - a)) throw new RangeError(`optimizer: update of [${a}, ${b}) outside [${this.lo}, ${this.hi}) or longer than its ${g.length} gradients`);
+    const P = whole(params);
+    for (const r of decayRuns(this.specs, a, b)) {
+      const state = this.state.map((s) => sub(whole(s), r.offset - this.lo, r.n));
+      this.def.run(this.backend, { p: sub(P, r.offset, r.n), g: sub(g, r.offset - a, r.n), state, n: r.n, lr, wd: r.decay ? this.h.weightDecay : 0, t: this.t, h: this.h });
     }
   }
 

@@ -3,10 +3,14 @@
 // weight EMA. The API is the pieces a data-parallel step is made of, so a coordinator composes them:
 //   zeroGrads; microStep x K (grads += d loss * gradScale); [allreduce readGrads/writeGrads];
 //   gradStats(lo, hi) -> global norm and overflow; applyUpdate(lo..hi, lr, unscale, clip); [all-gather].
+// Gradients live in the model's GradStore (model/grads.ts): f32, or with `precision: fp16` packed fp16
+// that accumulates across micro-batches, read and written as 2 bytes per parameter, and unpacked a
+// chunk at a time for the statistics and the update.
 // Legend: P = parameters, [lo, hi) = a range of the flat parameter/gradient vector, K = micro-steps.
 
 import type { Backend } from '../backend/types';
 import { sub, whole } from '../backend/types';
+import { chunks } from '../model/grads';
 import type { RunConfig } from '../config';
 import { modelConfigOf } from '../config';
 import type { Batch } from '../data/dataset';
@@ -17,7 +21,6 @@ import { WeightEma } from '../optim/ema';
 import { Optimizer, type OptimizerState } from '../optim/optimizers';
 import { LossScaler, type ScalerState } from '../optim/scaler';
 import { Rng } from '../rng';
-import { Fp16Accumulator } from './fp16-accumulator';
 
 export interface ReplicaOptions {
   /** The parameter range whose optimizer state this device owns (ZeRO-1); default [0, P). */
@@ -50,20 +53,17 @@ export class Replica {
   readonly lo: number;
   readonly hi: number;
   private readonly meters = new Map<string, GradMeter>();
-  /** fp16 storage for the gradients in mixed precision (null in fp32). */
-  private readonly f16: Fp16Accumulator | null;
 
   /** Builds the model with nanoGPT init from cfg.seed (every device gets the same weights). */
   constructor(readonly backend: Backend, readonly cfg: RunConfig, readonly vocabSize: number, opts: ReplicaOptions = {}) {
     const mc = modelConfigOf(cfg, vocabSize);
-    this.model = new GPT(backend, mc, opts.maxBatch ?? cfg.microBatch);
+    this.model = new GPT(backend, mc, opts.maxBatch ?? cfg.microBatch, cfg.precision);
     this.numParams = this.model.params.length;
     this.model.setParams(initParams(mc, new Rng(cfg.seed)));
     [this.lo, this.hi] = opts.shard ?? [0, this.numParams];
     this.optimizer = new Optimizer(backend, this.model.specs, cfg, this.lo, this.hi);
     this.scaler = new LossScaler({ enabled: cfg.precision === 'fp16', initScale: cfg.lossScale });
     this.ema = cfg.emaDecay > 0 ? new WeightEma(backend, this.model.params, cfg.emaDecay) : null;
-    this.f16 = cfg.precision === 'fp16' ? new Fp16Accumulator(backend, this.numParams) : null;
   }
 
   /** grads = 0 (before the first micro-step of an optimizer step). */
@@ -72,44 +72,40 @@ export class Replica {
   }
 
   /** Forward + backward on one micro-batch; grads += d(loss sum) * gradScale. Returns the loss SUM.
-   *  In fp16 the running sum is then stored as fp16, so gradients accumulate across micro-batches in fp16
-   *  storage. Not while onGradReady is set: buckets are then being read for the allreduce, and the caller
-   *  rounds the reduced sum (roundGradsToFp16) instead. */
-  async microStep(batch: Batch, gradScale: number, onGradReady?: (specIndex: number) => void | Promise<void>): Promise<number> {
-    const loss = await this.model.forwardBackward(batch.ids, batch.targets, batch.B, batch.T, gradScale, onGradReady);
-    if (this.f16 && !onGradReady) this.f16.roundInPlace(whole(this.model.grads));
-    return loss;
+   *  In fp16 each gradient is added into the packed store as soon as backward has finished it (one
+   *  rounding per element and micro-batch), so gradients accumulate across micro-batches in fp16. */
+  microStep(batch: Batch, gradScale: number, onGradReady?: (specIndex: number) => void | Promise<void>): Promise<number> {
+    return this.model.forwardBackward(batch.ids, batch.targets, batch.B, batch.T, gradScale, onGradReady);
   }
 
-  /** A host copy of grads[lo, hi). */
+  /** A host copy of grads[lo, hi) as f32 (fp16: 2 bytes per element are read back; lo even). */
   readGrads(lo = 0, hi = this.numParams): Promise<Float32Array> {
-    return this.backend.read(sub(whole(this.model.grads), lo, hi - lo));
+    return this.model.grads.read(lo, hi);
   }
 
-  /** grads[offset, offset + flat.length) = flat (e.g. the allreduced sum). */
+  /** grads[offset, offset + flat.length) = flat, e.g. the allreduced sum (fp16: rounded to fp16). */
   writeGrads(flat: Float32Array, offset = 0): void {
-    this.backend.write(this.model.grads, flat, offset);
-  }
-
-  /** Store grads[lo, hi) as fp16 would (mixed precision): overflow becomes inf, tiny values flush. */
-  async roundGradsToFp16(lo = 0, hi = this.numParams): Promise<void> {
-    if (!this.f16) throw new Error('roundGradsToFp16: this replica trains in fp32');
-    this.f16.roundInPlace(sub(whole(this.model.grads), lo, hi - lo));
+    this.model.grads.write(flat, offset);
   }
 
   /** Sum of squares (of the still-scaled gradients) and the overflow flag over grads[lo, hi). */
   gradStats(lo = 0, hi = this.numParams): Promise<GradStats> {
     const key = `${lo}:${hi}`;
     let m = this.meters.get(key);
-    if (!m) this.meters.set(key, (m = new GradMeter(this.backend, this.model.specs, lo, hi)));
+    if (!m) this.meters.set(key, (m = new GradMeter(this.backend, this.model.specs, lo, hi, Math.min(hi - lo, this.model.grads.room))));
     return m.measure(this.model.grads);
   }
 
-  /** Unscale and clip grads over this device's range in one pass, then the optimizer update there. */
+  /** Unscale and clip grads over this device's range (one `scale`), then the optimizer update there; a
+   *  chunk of at most the store's room at a time (one chunk in fp32: the gradients are scaled in place). */
   applyUpdate({ lr, unscale, clipCoef }: UpdateArgs): void {
-    const s = unscale * clipCoef;
-    if (s !== 1) this.backend.dispatch('scale', { x: sub(whole(this.model.grads), this.lo, this.hi - this.lo), s, n: this.hi - this.lo });
-    this.optimizer.step(this.model.params, this.model.grads, lr);
+    const s = unscale * clipCoef, g = this.model.grads;
+    this.optimizer.tick();
+    for (const [a, b] of chunks(this.lo, this.hi, g.room)) {
+      const x = g.view(a, b);
+      if (s !== 1) this.backend.dispatch('scale', { x, s, n: b - a });
+      this.optimizer.update(this.model.params, x, a, b, lr);
+    }
   }
 
   /** ema = d * ema + (1 - d) * params, after the weights are complete (post all-gather with ZeRO-1). */
@@ -149,7 +145,6 @@ export class Replica {
   destroy(): void {
     this.optimizer.destroy();
     this.ema?.destroy();
-    this.f16?.destroy();
     for (const m of this.meters.values()) m.destroy();
     this.model.destroy();
   }

@@ -1,5 +1,5 @@
-// Kernel plans for elementwise ops, reductions, optimizer updates and FP16 accumulation, and the full
-// kernel table (KernelName -> plan). n = element count.
+// Kernel plans for elementwise ops, transpose, reductions, optimizer updates and FP16 accumulation,
+// and the full kernel table (KernelName -> plan). n = element count; R, N = rows and columns.
 import type { KernelArgs, KernelName } from '../types';
 import { F, R, W, cdiv, need, type Pass, type PlanContext } from './pass';
 import { attentionBwdPlan, attentionFwdPlan, crossentropyPlan, embeddingBwdPlan, embeddingFwdPlan, geluPlan, layernormBwdPlan, layernormFwdPlan, matmulPlan } from './plans-nn';
@@ -48,6 +48,13 @@ export const plans: { [K in KernelName]: (a: KernelArgs[K], ctx: PlanContext) =>
     need('sum_rows', 'x', a.x, a.R * a.N);
     need('sum_rows', 'out', a.out, a.N);
     return elementwise('sum_rows', [W(a.out), R(a.x), null], a.N, 0, a.R);
+  },
+  transpose: (a) => {
+    need('transpose', 'x', a.x, a.R * a.N);
+    need('transpose', 'out', a.out, a.R * a.N);
+    const n = a.R * a.N;
+    if (n === 0) return [];
+    return [{ shader: 'transpose', entry: 'transpose', constants: { WG }, wg: [WG, 1], binds: [W(a.out), R(a.x)], params: [a.R, a.N], groups: cdiv(n, WG) }];
   },
   layernorm_fwd: layernormFwdPlan,
   layernorm_bwd: layernormBwdPlan,

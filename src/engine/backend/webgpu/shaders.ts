@@ -12,6 +12,7 @@ import layernorm from '../../../../shaders/layernorm.wgsl?raw';
 import matmul from '../../../../shaders/matmul.wgsl?raw';
 import optim from '../../../../shaders/optim.wgsl?raw';
 import reduce from '../../../../shaders/reduce.wgsl?raw';
+import transpose from '../../../../shaders/transpose.wgsl?raw';
 
-export const shaders = { attention, attention_v4, crossentropy, elementwise, embedding, f16, f16_native, gelu, layernorm, matmul, optim, reduce } as const;
+export const shaders = { attention, attention_v4, crossentropy, elementwise, embedding, f16, f16_native, gelu, layernorm, matmul, optim, reduce, transpose } as const;
 export type ShaderName = keyof typeof shaders;
