@@ -92,7 +92,8 @@ describe('F16Grads', () => {
     const v = Float32Array.from([0.1, -2, 3e-6, 70000, 1 / 3, 7, 8, 9, 10, 11]);
     g.write(v, 0);
     const rounded = v.map(f16);
-    expect(new Uint32Array(be.data(g.packed).buffer)).toEqual(packF16(v)); // the stored words are the fp16 bits
+    const stored = be.data(g.packed); // a view into the backend's heap
+    expect(new Uint32Array(stored.buffer, stored.byteOffset, stored.length)).toEqual(packF16(v)); // the stored words are the fp16 bits
     expect(await g.read(0, 10)).toEqual(rounded);
     expect(reads).toEqual([20]); // 10 elements, 2 bytes each
     expect(Array.from(await be.read(g.view(4, 8)))).toEqual(Array.from(rounded.slice(4, 8)));
@@ -137,14 +138,17 @@ describe('fp16 on several devices', () => {
     expect(zero.reports[0][0].collectives.some((c) => c.name === 'ring reduce-scatter')).toBe(true);
     expect(zero.weights[1]).toEqual(zero.weights[0]); // replicas never drift apart
     // With 2 ranks every element's sum is f16(a + b) either way; only the global norm is added in
-    // another order (per shard, then across ranks), which moves the clip coefficient by ~1e-7: 1e-5.
+    // another order (per shard, then across ranks), which moves the clip coefficient by ~1e-7 and, through
+    // six AdamW steps, the weights by 5.4e-6 on the TS twins and 1.1e-5 with the WebAssembly kernels
+    // (measured; their f32 sums round differently). 3e-5 keeps headroom and stays far below what a wrong
+    // shard update does (a missing or doubled update moves weights by ~lr = 1e-2).
     // The attention key bias is exempt as in dist.test.ts (its gradient is rounding noise): steps x lr.
     const mc = modelConfigOf(parseConfig(tiny), data.tokenizer.vocabSize);
     const kb = paramSpecs(mc).find((s) => s.name.endsWith('attn.c_attn.bias'))!;
     const [k0, k1] = [kb.offset + mc.nEmbd, kb.offset + 2 * mc.nEmbd];
     const diff = (a: Float32Array, b: Float32Array, lo: number, hi: number) => a.subarray(lo, hi).reduce((m, v, i) => Math.max(m, Math.abs(v - b[lo + i])), 0);
     expect(diff(zero.weights[0], plain.weights[0], k0, k1)).toBeLessThanOrEqual(6 * 1e-2);
-    expect(Math.max(diff(zero.weights[0], plain.weights[0], 0, k0), diff(zero.weights[0], plain.weights[0], k1, plain.weights[0].length))).toBeLessThan(1e-5);
+    expect(Math.max(diff(zero.weights[0], plain.weights[0], 0, k0), diff(zero.weights[0], plain.weights[0], k1, plain.weights[0].length))).toBeLessThan(3e-5);
   });
 
   it('with accumulation trains like fp32, and sends half the gradient bytes', async () => {
