@@ -1,0 +1,110 @@
+// Replays the latest step's transfers on the topology, slowed down: one animation-frame loop moves a
+// pool of dots along the links (no React render per frame). A loop shows one whole step over REPLAY_MS
+// of wall time; a newer step is picked up when the loop comes round. Dots are coloured by phase, and the
+// caption says which phase and step of it is on screen. With reduced motion the loop does not run.
+// Legend: ms of the step's own time (t) vs wall-clock ms of the replay.
+import type { RunConfig } from '../../engine/config';
+import type { StepMetrics } from '../../run/metrics';
+import { progressAt, transfersOf, type Phase, type Transfer } from '../../state/topology';
+import type { Curve } from './geometry';
+
+export const REPLAY_MS = 3000;
+export const PHASE_COLOR: Record<Phase, string> = { 'reduce-scatter': '#e0a030', 'all-gather': '#2e9d5a', reduce: '#e0a030', broadcast: '#2e9d5a' };
+const SVG = 'http://www.w3.org/2000/svg';
+
+export interface ReplayTarget {
+  layer: SVGGElement;
+  caption: HTMLElement;
+  curveOf: (from: number, to: number) => Curve | undefined;
+}
+
+export interface Replay {
+  show(m: StepMetrics, cfg: RunConfig): void;
+  setPaused(p: boolean): void;
+  stop(): void;
+}
+
+/** What is on screen at step time t, in words. */
+export function captionAt(active: Transfer[], t: number, m: StepMetrics, slowdown: number): string {
+  const head = `step ${m.step}, ${t.toFixed(1)} of ${m.msStep.toFixed(1)} ms (replayed ${Math.round(slowdown)}x slower)`;
+  if (!active.length) return `${head}: computing or waiting, nothing on the wire`;
+  const x = active[0];
+  const what = x.bucket < 0 ? 'weights (ZeRO-1)' : `bucket ${x.bucket}`;
+  const chunk = x.chunk === null ? 'whole bucket' : 'one chunk per link';
+  return `${head}: ${x.phase} step ${x.stepNo} of ${x.stepsInPhase}, ${what}, ${chunk}`;
+}
+
+export function startReplay(target: ReplayTarget, reducedMotion: boolean): Replay {
+  type Shown = { m: StepMetrics; transfers: Transfer[] };
+  let pending: Shown | null = null;
+  let current: Shown | null = null;
+  let loopStart = 0, frame = 0, paused = false, pausedAt = 0;
+  const dots: SVGCircleElement[] = [];
+
+  const dot = (i: number) => {
+    while (dots.length <= i) {
+      const c = document.createElementNS(SVG, 'circle');
+      c.setAttribute('r', '0.055');
+      target.layer.appendChild(c);
+      dots.push(c);
+    }
+    return dots[i];
+  };
+
+  const tick = (now: number) => {
+    frame = 0;
+    if (pending && (!current || now - loopStart >= REPLAY_MS)) {
+      current = pending;
+      pending = null;
+      loopStart = now;
+    }
+    const shown: Shown | null = current;
+    if (!shown) return;
+    const { m, transfers } = shown;
+    const span = Math.max(m.msStep, ...transfers.map((x) => x.t1), 1e-3);
+    const t = (((now - loopStart) % REPLAY_MS) / REPLAY_MS) * span;
+    const active = transfers.filter((x) => progressAt(x, t) !== null);
+    active.forEach((x, i) => {
+      const c = target.curveOf(x.from, x.to);
+      const p = c?.at(progressAt(x, t)!);
+      const el = dot(i);
+      if (!p) return el.setAttribute('visibility', 'hidden');
+      el.setAttribute('cx', p.x.toFixed(4));
+      el.setAttribute('cy', p.y.toFixed(4));
+      el.setAttribute('fill', PHASE_COLOR[x.phase]);
+      el.setAttribute('visibility', 'visible');
+    });
+    for (let i = active.length; i < dots.length; i++) dots[i].setAttribute('visibility', 'hidden');
+    target.caption.textContent = captionAt(active, t, m, REPLAY_MS / span);
+    if (!paused) frame = requestAnimationFrame(tick);
+  };
+
+  return {
+    show(m, cfg) {
+      const next: Shown = { m, transfers: transfersOf(m, cfg) };
+      pending = next;
+      if (reducedMotion) {
+        // no motion: say what the step moved instead
+        const n = next.transfers.length;
+        target.caption.textContent = `step ${m.step}: ${n} transfers in ${m.msStep.toFixed(1)} ms (animation off: reduced motion)`;
+        return;
+      }
+      if (!frame && !paused) frame = requestAnimationFrame(tick);
+    },
+    setPaused(p) {
+      if (p === paused) return;
+      paused = p;
+      const now = performance.now();
+      if (p) pausedAt = now;
+      else {
+        loopStart += now - pausedAt; // resume where it stopped
+        if (!frame && !reducedMotion) frame = requestAnimationFrame(tick);
+      }
+    },
+    stop() {
+      cancelAnimationFrame(frame);
+      frame = 0;
+      dots.forEach((d) => d.remove());
+    },
+  };
+}
