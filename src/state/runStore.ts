@@ -161,7 +161,8 @@ export function applyEvent(ev: RunEvent, now: number): void {
       });
       return;
     case 'finished':
-      set({ status: ev.reason, etaMs: NaN, elapsedMs: ev.ms });
+      // the driver's own wall time of the loop: tokens/s as `npm run train` reports it
+      set({ status: ev.reason, etaMs: NaN, elapsedMs: ev.ms, tokensPerS: ev.ms > 0 ? (ev.tokens * 1000) / ev.ms : 0 });
       return;
     case 'failed':
       set({ status: 'failed', failure: ev.failure, etaMs: NaN, message: failureText(ev.failure) });

@@ -1,8 +1,10 @@
 // Who waited for whom in the latest step: the step's timeline per device on a canvas (timelineDraw.ts),
-// redrawn on the next animation frame after each step (store subscription, no React render per step).
+// redrawn after each step through the shared frame budget (frames.ts), only while on screen (store
+// subscription, no React render per step).
 // Hovering a span writes what it was into the readout line under the chart.
 import { useEffect, useId, useRef } from 'react';
 import { runStore } from '../../state/runStore';
+import { cancelDraw, requestDraw, watchVisible } from '../frames';
 import { describeSpan, drawTimeline, hitTest, timelineHeight } from './timelineDraw';
 
 export function TimelineChart() {
@@ -12,26 +14,35 @@ export function TimelineChart() {
 
   useEffect(() => {
     const c = canvas.current!, out = readout.current!;
-    let frame = 0;
+    let dirty = false;
     const draw = () => {
-      frame = 0;
+      dirty = false;
       const m = runStore.getState().latest;
       const timeline = m?.timeline ?? [];
       const width = c.parentElement!.clientWidth || 600, height = timelineHeight(Math.max(1, timeline.length));
       const dpr = window.devicePixelRatio || 1;
-      c.width = width * dpr;
-      c.height = height * dpr;
-      c.style.width = `${width}px`;
-      c.style.height = `${height}px`;
+      // resizing a canvas reallocates it: only when the size really changed
+      if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
+        c.width = Math.round(width * dpr);
+        c.height = Math.round(height * dpr);
+        c.style.width = `${width}px`;
+        c.style.height = `${height}px`;
+      }
       const ctx = c.getContext('2d');
       if (!ctx) return;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       const end = drawTimeline(ctx, timeline, width);
-      c.dataset.step = String(m?.step ?? 0);
-      c.dataset.waits = String(timeline.flat().filter((e) => e.kind === 'wait').length);
       c.setAttribute('aria-label', m ? `step ${m.step}: ${timeline.length} devices over ${end.toFixed(1)} ms` : 'no step yet');
     };
-    const schedule = () => (frame ||= requestAnimationFrame(draw));
+    const seen = watchVisible(c, (v) => v && dirty && requestDraw(c, draw));
+    const schedule = () => {
+      // test hooks, kept current even while the chart is off screen
+      const m = runStore.getState().latest;
+      c.dataset.step = String(m?.step ?? 0);
+      c.dataset.waits = String(m?.timeline.flat().filter((e) => e.kind === 'wait').length ?? 0);
+      dirty = true;
+      if (seen.visible()) requestDraw(c, draw);
+    };
     draw();
     const unsubscribe = runStore.subscribe((s, prev) => s.latest !== prev.latest && schedule());
     const onMove = (ev: PointerEvent) => {
@@ -45,7 +56,8 @@ export function TimelineChart() {
     ro.observe(c.parentElement!);
     return () => {
       unsubscribe();
-      cancelAnimationFrame(frame);
+      seen.stop();
+      cancelDraw(c);
       c.removeEventListener('pointermove', onMove);
       ro.disconnect();
     };

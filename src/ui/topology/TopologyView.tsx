@@ -9,6 +9,7 @@ import { runStore } from '../../state/runStore';
 import { linkLoads, patternLinks, type Algorithm } from '../../state/topology';
 import { useForm, useRun } from '../stores';
 import { curve, NODE_R, positions } from './geometry';
+import { watchVisible } from '../frames';
 import { PHASE_COLOR, startReplay, type Replay } from './replay';
 
 const Topology3D = lazy(() => import('./Topology3D'));
@@ -33,6 +34,8 @@ export function TopologyView() {
   const layer = useRef<SVGGElement>(null);
   const caption = useRef<HTMLParagraphElement>(null);
   const summary = useRef<HTMLParagraphElement>(null);
+  const bar = useRef<SVGRectElement>(null);
+  const svg = useRef<SVGSVGElement>(null);
   const links = useRef(new Map<string, SVGPathElement>());
   const replay = useRef<Replay | null>(null);
 
@@ -42,8 +45,10 @@ export function TopologyView() {
 
   useEffect(() => {
     const reduced = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-    const r = startReplay({ layer: layer.current!, caption: caption.current!, curveOf: (a, b) => curves.get(key(a, b)) }, reduced);
+    const r = startReplay({ layer: layer.current!, caption: caption.current!, bar: bar.current!, barWidth: 2.8, curveOf: (a, b) => curves.get(key(a, b)) }, reduced);
     replay.current = r;
+    // no frames while the drawing is scrolled away
+    const seen = watchVisible(svg.current!, (v) => r.setVisible(v));
     const onStep = () => {
       const s = runStore.getState();
       if (!s.latest || !s.cfg || s.latest.timeline.length !== N) return;
@@ -68,6 +73,7 @@ export function TopologyView() {
     const unsubscribe = runStore.subscribe((s, prev) => s.latest !== prev.latest && onStep());
     return () => {
       unsubscribe();
+      seen.stop();
       r.stop();
     };
   }, [curves, N]);
@@ -86,7 +92,7 @@ export function TopologyView() {
         gradients whatever N is. <b>Naive</b> sends everything through device 0; <b>tree</b> goes up and down a tree.
       </p>
       <div className="topo-row">
-        <svg className={three ? 'topo-svg visually-hidden' : 'topo-svg'} viewBox="-1.5 -1.5 3 3" role="group" aria-label="Topology" data-testid="topology" data-devices={N} data-allreduce={alg}>
+        <svg ref={svg} className={three ? 'topo-svg visually-hidden' : 'topo-svg'} viewBox="-1.5 -1.5 3 3" role="group" aria-label="Topology" data-testid="topology" data-devices={N} data-allreduce={alg}>
           <defs>
             <marker id="topo-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="0.1" markerHeight="0.1" markerUnits="userSpaceOnUse" orient="auto">
               <path d="M0 0L10 5L0 10z" fill="#8792a0" />
@@ -112,6 +118,8 @@ export function TopologyView() {
             );
           })}
           <g ref={layer} aria-hidden="true" />
+          <rect x="-1.4" y="1.42" width="2.8" height="0.03" fill="#e3e6ea" aria-hidden="true" />
+          <rect ref={bar} x="-1.4" y="1.42" width="0" height="0.03" fill="#8792a0" aria-hidden="true" />
         </svg>
         {three && (
           <Suspense fallback={<p className="topo-3d">Loading the 3D view…</p>}>

@@ -1,7 +1,9 @@
 // Replays the latest step's transfers on the topology, slowed down: one animation-frame loop moves a
-// pool of dots along the links (no React render per frame). A loop shows one whole step over REPLAY_MS
-// of wall time; a newer step is picked up when the loop comes round. Dots are coloured by phase, and the
-// caption says which phase and step of it is on screen. With reduced motion the loop does not run.
+// pool of dots along the links (no React render per frame), at most FPS times a second and only while
+// the drawing is on screen. A loop shows one whole step over REPLAY_MS of wall time; a newer step is
+// picked up when the loop comes round. Dots are coloured by phase, a bar shows how far through the step
+// the replay is, and the caption (rewritten only when it changes) says which phase and step of it is on
+// screen. With reduced motion the loop does not run.
 // Legend: ms of the step's own time (t) vs wall-clock ms of the replay.
 import type { RunConfig } from '../../engine/config';
 import type { StepMetrics } from '../../run/metrics';
@@ -9,24 +11,31 @@ import { progressAt, transfersOf, type Phase, type Transfer } from '../../state/
 import type { Curve } from './geometry';
 
 export const REPLAY_MS = 3000;
+/** Frames per second of the replay: smooth enough for dots, and half the main-thread work of 60. */
+export const FPS = 30;
 export const PHASE_COLOR: Record<Phase, string> = { 'reduce-scatter': '#e0a030', 'all-gather': '#2e9d5a', reduce: '#e0a030', broadcast: '#2e9d5a' };
 const SVG = 'http://www.w3.org/2000/svg';
 
 export interface ReplayTarget {
   layer: SVGGElement;
   caption: HTMLElement;
+  /** A bar whose width (0..`barWidth`) follows the replay through the step. */
+  bar: SVGRectElement;
+  barWidth: number;
   curveOf: (from: number, to: number) => Curve | undefined;
 }
 
 export interface Replay {
   show(m: StepMetrics, cfg: RunConfig): void;
   setPaused(p: boolean): void;
+  /** Off screen: no frames at all until visible again. */
+  setVisible(v: boolean): void;
   stop(): void;
 }
 
-/** What is on screen at step time t, in words. */
-export function captionAt(active: Transfer[], t: number, m: StepMetrics, slowdown: number): string {
-  const head = `step ${m.step}, ${t.toFixed(1)} of ${m.msStep.toFixed(1)} ms (replayed ${Math.round(slowdown)}x slower)`;
+/** What is on screen, in words (the same text for a whole phase step, so it is rewritten rarely). */
+export function captionAt(active: Transfer[], m: StepMetrics, slowdown: number): string {
+  const head = `step ${m.step} of ${m.msStep.toFixed(1)} ms, replayed ${Math.round(slowdown)}x slower`;
   if (!active.length) return `${head}: computing or waiting, nothing on the wire`;
   const x = active[0];
   const what = x.bucket < 0 ? 'weights (ZeRO-1)' : `bucket ${x.bucket}`;
@@ -38,8 +47,12 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
   type Shown = { m: StepMetrics; transfers: Transfer[] };
   let pending: Shown | null = null;
   let current: Shown | null = null;
-  let loopStart = 0, frame = 0, paused = false, pausedAt = 0;
+  let loopStart = 0, frame = 0, paused = false, pausedAt = 0, visible = typeof IntersectionObserver === 'undefined', last = -Infinity;
   const dots: SVGCircleElement[] = [];
+  const running = () => !paused && visible && !reducedMotion;
+  const wake = () => {
+    if (!frame && running()) frame = requestAnimationFrame(tick);
+  };
 
   const dot = (i: number) => {
     while (dots.length <= i) {
@@ -51,8 +64,13 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
     return dots[i];
   };
 
-  const tick = (now: number) => {
+  function tick(now: number): void {
     frame = 0;
+    if (now - last < 1000 / FPS - 2) {
+      if (running()) frame = requestAnimationFrame(tick);
+      return;
+    }
+    last = now;
     if (pending && (!current || now - loopStart >= REPLAY_MS)) {
       current = pending;
       pending = null;
@@ -74,10 +92,12 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
       el.setAttribute('fill', PHASE_COLOR[x.phase]);
       el.setAttribute('visibility', 'visible');
     });
-    for (let i = active.length; i < dots.length; i++) dots[i].setAttribute('visibility', 'hidden');
-    target.caption.textContent = captionAt(active, t, m, REPLAY_MS / span);
-    if (!paused) frame = requestAnimationFrame(tick);
-  };
+    for (let i = active.length; i < dots.length; i++) if (dots[i].getAttribute('visibility') !== 'hidden') dots[i].setAttribute('visibility', 'hidden');
+    target.bar.setAttribute('width', ((t / span) * target.barWidth).toFixed(4));
+    const text = captionAt(active, m, REPLAY_MS / span);
+    if (target.caption.textContent !== text) target.caption.textContent = text;
+    if (running()) frame = requestAnimationFrame(tick);
+  }
 
   return {
     show(m, cfg) {
@@ -89,7 +109,7 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
         target.caption.textContent = `step ${m.step}: ${n} transfers in ${m.msStep.toFixed(1)} ms (animation off: reduced motion)`;
         return;
       }
-      if (!frame && !paused) frame = requestAnimationFrame(tick);
+      wake();
     },
     setPaused(p) {
       if (p === paused) return;
@@ -98,8 +118,12 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
       if (p) pausedAt = now;
       else {
         loopStart += now - pausedAt; // resume where it stopped
-        if (!frame && !reducedMotion) frame = requestAnimationFrame(tick);
+        wake();
       }
+    },
+    setVisible(v) {
+      visible = v;
+      wake();
     },
     stop() {
       cancelAnimationFrame(frame);
