@@ -28,7 +28,8 @@ test('4 devices, accum 2, fp16: the loss scale, the traffic on 4 links, memory a
   expect(bytes.every((b) => b > 0)).toBe(true);
   await expect(page.getByTestId('memory-chart').locator('li')).toHaveCount(4);
   await expect(page.getByTestId('timeline-chart')).toHaveAttribute('data-step', '6');
-  // the replay caption follows the running animation through the step
+  // the replay caption follows the animation through the step (it runs only while the drawing is on screen)
+  await topology.scrollIntoViewIfNeeded();
   await expect(page.getByTestId('topology-caption')).toContainText(/^step 6 of [\d.]+ ms, replayed \d+x slower: /);
   await expect(page.getByTestId('steptime-chart')).toHaveAttribute('data-points', '6');
   await page.screenshot({ path: info.outputPath('four-devices-fp16.png'), fullPage: true });
@@ -88,5 +89,44 @@ test('leaving during a run asks first; at 420 px nothing scrolls sideways, a lon
   });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
   await page.screenshot({ path: info.outputPath('narrow-420.png'), fullPage: true });
+  expect(problems).toEqual([]);
+});
+
+test('the allreduce setting redraws the links; the 3D view loads three.js only when asked, and the SVG stays for screen readers', async ({ page }) => {
+  const problems = watchErrors(page);
+  const chunks: string[] = [];
+  page.on('request', (r) => chunks.push(r.url()));
+  await page.goto('/');
+  const topology = page.getByRole('group', { name: 'Topology' });
+  await setFields(page, { devices: '4', allreduce: 'ring' });
+  await expect(topology.locator('path.topo-link')).toHaveCount(4);
+  await setFields(page, { allreduce: 'tree' });
+  await expect(topology.locator('path.topo-link')).toHaveCount(6); // 1-0, 2-0, 3-2, both ways
+  await setFields(page, { allreduce: 'naive' });
+  await expect(topology.locator('path.topo-link')).toHaveCount(6); // 1-0, 2-0, 3-0, both ways
+  await setFields(page, { devices: '3', slowDevice: '2:3' });
+  await expect(topology.getByRole('img', { name: 'device 2' })).toHaveAttribute('data-state', 'slow');
+  await expect(topology.getByRole('img', { name: 'device 2' })).toContainText('slow ×3');
+
+  expect(chunks.filter((u) => u.includes('Topology3D'))).toEqual([]);
+  await page.getByRole('button', { name: '3D view' }).click();
+  await expect(page.getByTestId('topology-3d').locator('canvas')).toBeVisible();
+  expect(chunks.filter((u) => u.includes('Topology3D'))).toHaveLength(1);
+  await expect(topology.getByRole('img', { name: /^device \d+$/ })).toHaveCount(3);
+  await page.getByRole('button', { name: '2D view' }).click();
+  await expect(page.getByTestId('topology-3d')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+test('a run whose loss climbs above its start is flagged, never shown as done', async ({ page }) => {
+  const problems = watchErrors(page);
+  await page.goto('/');
+  // a learning rate 500 times the default with clipping off: the loss leaves its start within steps
+  await setFields(page, { ...tiny, lr: '5', clip: '0', steps: '8' });
+  await page.getByTestId('train-start').click();
+  const status = page.getByTestId('train-status');
+  await expect(status).toHaveAttribute('data-status', /^(done|failed)$/, { timeout: 60_000 });
+  await expect(status).toHaveAttribute('data-outcome', /^(diverging|diverged)$/);
+  await expect(page.getByTestId('loss-warning').or(page.getByTestId('run-failure')).first()).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -32,7 +32,9 @@ export default function Topology3D({ curves, N, onFail }: Props) {
     const camera = new THREE.PerspectiveCamera(40, 1, 0.1, 50);
     camera.position.set(0, 3.2, 3.2);
     camera.lookAt(0, 0, 0);
-    scene.add(new THREE.AmbientLight(0xffffff, 1.6), Object.assign(new THREE.DirectionalLight(0xffffff, 2), { position: new THREE.Vector3(2, 4, 3) }));
+    const sun = new THREE.DirectionalLight(0xffffff, 2);
+    sun.position.set(2, 4, 3);
+    scene.add(new THREE.AmbientLight(0xffffff, 1.6), sun);
     const world = new THREE.Group();
     scene.add(world);
     const deviceMat = new THREE.MeshStandardMaterial({ color: 0x2f6fd6 });

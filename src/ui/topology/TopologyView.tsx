@@ -3,7 +3,7 @@
 // and links when the run's shape changes (devices, algorithm, slow or dead devices); each step then
 // updates the links' widths and titles in place, and replay.ts moves the transfer dots on animation
 // frames. A 3D view (three.js) can be loaded on demand; it lives in its own chunk.
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { fmt } from '../../engine/memory';
 import { runStore } from '../../state/runStore';
 import { linkLoads, patternLinks, type Algorithm } from '../../state/topology';
@@ -15,6 +15,21 @@ import { PHASE_COLOR, startReplay, type Replay } from './replay';
 const Topology3D = lazy(() => import('./Topology3D'));
 
 const key = (a: number, b: number) => `${a}-${b}`;
+
+/** The 3D view is an extra: if it fails (no WebGL, a chunk that does not load), say so and keep the SVG. */
+class Fallback extends Component<{ onFail: () => void; children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override componentDidCatch(e: unknown) {
+    console.warn('3D view unavailable:', e);
+    this.props.onFail();
+  }
+  override render() {
+    return this.state.failed ? null : this.props.children;
+  }
+}
 
 /** Bytes per second in words. */
 const rate = (bps: number) => `${fmt(bps)}/s`;
@@ -122,9 +137,11 @@ export function TopologyView() {
           <rect ref={bar} x="-1.4" y="1.42" width="0" height="0.03" fill="#8792a0" aria-hidden="true" />
         </svg>
         {three && (
-          <Suspense fallback={<p className="topo-3d">Loading the 3D view…</p>}>
-            <Topology3D curves={curves} N={N} onFail={offThree} />
-          </Suspense>
+          <Fallback onFail={offThree}>
+            <Suspense fallback={<p className="topo-3d">Loading the 3D view…</p>}>
+              <Topology3D curves={curves} N={N} onFail={offThree} />
+            </Suspense>
+          </Fallback>
         )}
       </div>
       <p className="topo-caption" ref={caption} data-testid="topology-caption">{N === 1 ? 'One device: nothing to exchange.' : 'Start a run to replay its transfers.'}</p>
