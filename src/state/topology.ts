@@ -150,5 +150,15 @@ export function linkLoads(m: Pick<StepMetrics, 'bytesPerLink' | 'msStep'>, linkB
   return out;
 }
 
+/** The part of a step the replay shows: the communication, from a little before the first transfer to
+ *  a little after the last (a lead of 10% of that span on each side, within the step); the whole step
+ *  when nothing was sent. Compute before it is what the timeline chart shows. */
+export function replayWindow(transfers: Transfer[], msStep: number): { t0: number; t1: number } {
+  if (!transfers.length) return { t0: 0, t1: Math.max(msStep, 1e-3) };
+  const a = Math.min(...transfers.map((x) => x.t0)), b = Math.max(...transfers.map((x) => x.t1));
+  const lead = 0.1 * Math.max(b - a, 1e-3);
+  return { t0: Math.max(0, a - lead), t1: Math.min(Math.max(msStep, b), b + lead) };
+}
+
 /** Where a transfer's dot is at time t (0..1 along its link), or null outside its time. */
 export const progressAt = (x: Transfer, t: number): number | null => (t < x.t0 || t > x.t1 ? null : x.t1 > x.t0 ? (t - x.t0) / (x.t1 - x.t0) : 1);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config';
 import { makeDataset } from '../../src/engine/data/dataset';
 import { taskText } from '../../src/engine/data/tasks';
-import { bucketSteps, linkLoads, patternLinks, transfersOf, treeParent } from '../../src/state/topology';
+import { bucketSteps, linkLoads, patternLinks, replayWindow, transfersOf, treeParent, type Transfer } from '../../src/state/topology';
 import { runLocal } from './run-helpers';
 
 describe('allreduce patterns', () => {
@@ -39,6 +39,15 @@ describe('allreduce patterns', () => {
     expect(patternLinks('ring', 3)).toEqual([{ from: 0, to: 1 }, { from: 1, to: 2 }, { from: 2, to: 0 }]);
     expect(patternLinks('naive', 3)).toHaveLength(4);
     expect(patternLinks('ring', 1)).toEqual([]);
+  });
+});
+
+describe('replay window', () => {
+  const x = (t0: number, t1: number): Transfer => ({ from: 0, to: 1, t0, t1, phase: 'reduce-scatter', bucket: 0, chunk: 0, bytes: 4, stepNo: 1, stepsInPhase: 1 });
+  it('frames the transfers with a tenth of their span on each side, within the step', () => {
+    expect(replayWindow([x(50, 60), x(70, 90)], 100)).toEqual({ t0: 46, t1: 94 });
+    expect(replayWindow([x(1, 11)], 11.5)).toEqual({ t0: 0, t1: 11.5 });
+    expect(replayWindow([], 80)).toEqual({ t0: 0, t1: 80 });
   });
 });
 

@@ -23,7 +23,8 @@ function StepTimeChart() {
     <LiveChart title="Step time" testId="steptime-chart" spec={spec} controls={controls} explain={<>
       Where one device's time goes in each step, stacked. <b>Compute</b>: forward and backward passes and the
       update. <b>Communication</b>: its own work for the allreduce (adding incoming gradient chunks, copying,
-      sending). <b>Waiting</b>: blocked until a slower device or a link delivers the next chunk.
+      sending). <b>Waiting</b>: blocked until a slower device or a link delivers the next chunk. Step 1
+      includes warm-up and runs off the top.
     </>} />
   );
 }

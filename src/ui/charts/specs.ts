@@ -41,6 +41,13 @@ export const throughputSpec: ChartSpec = {
   expose: (s, el) => (el.dataset.points = String(s.series.length)),
 };
 
+/** The largest value after the first (or `fallback` when there is nothing after it). */
+const afterFirst = (col: ArrayLike<number> | undefined, fallback: number): number => {
+  let top = 0;
+  for (let i = 1; i < (col?.length ?? 0); i++) top = Math.max(top, col![i]);
+  return top > 0 ? top : Math.max(fallback, 1);
+};
+
 /** Compute, communication and waiting of device d, stacked: the legend shows each part, not the sums. */
 export function stepTimeSpec(d: number): ChartSpec {
   const k = stackCols(d);
@@ -52,7 +59,9 @@ export function stepTimeSpec(d: number): ChartSpec {
   };
   return {
     options: () => ({
-      scales: { x: { time: false } },
+      // step 1 carries warm-up (JIT, allocation) and can be ten times the others: the scale fits the
+      // steps after it, and step 1 runs off the top
+      scales: { x: { time: false }, y: { range: (u, _min, max) => [0, afterFirst(u.data[3] as number[], max) * 1.05] } },
       axes: [stepAxis, { label: 'ms' }],
       series: [
         { label: 'step' },

@@ -9,7 +9,7 @@ import * as THREE from 'three';
 import type { RunConfig } from '../../engine/config';
 import type { StepMetrics } from '../../run/metrics';
 import { runStore } from '../../state/runStore';
-import { progressAt, transfersOf, type Transfer } from '../../state/topology';
+import { progressAt, replayWindow, transfersOf, type Transfer } from '../../state/topology';
 import type { Curve } from './geometry';
 import { positions } from './geometry';
 import { PHASE_COLOR, REPLAY_MS } from './replay';
@@ -52,12 +52,14 @@ export default function Topology3D({ curves, N, onFail }: Props) {
     const dotMats = Object.fromEntries(Object.entries(PHASE_COLOR).map(([k, v]) => [k, new THREE.MeshBasicMaterial({ color: v })]));
     const dots: THREE.Mesh[] = [];
 
-    type Shown = { m: StepMetrics; transfers: Transfer[] };
+    type Shown = { m: StepMetrics; transfers: Transfer[]; w: { t0: number; t1: number } };
     let current: Shown | null = null;
     let pending: Shown | null = null;
     let loopStart = 0, frame = 0;
     const take = (m: StepMetrics | null, cfg: RunConfig | null) => {
-      if (m && cfg && m.timeline.length === N) pending = { m, transfers: transfersOf(m, cfg) };
+      if (!m || !cfg || m.timeline.length !== N) return;
+      const transfers = transfersOf(m, cfg);
+      pending = { m, transfers, w: replayWindow(transfers, m.msStep) };
     };
     take(runStore.getState().latest, runStore.getState().cfg);
     const unsubscribe = runStore.subscribe((s, prev) => s.latest !== prev.latest && take(s.latest, s.cfg));
@@ -81,8 +83,7 @@ export default function Topology3D({ curves, N, onFail }: Props) {
       let i = 0;
       const shown: Shown | null = current;
       if (shown) {
-        const span = Math.max(shown.m.msStep, ...shown.transfers.map((x) => x.t1), 1e-3);
-        const t = (((now - loopStart) % REPLAY_MS) / REPLAY_MS) * span;
+        const t = shown.w.t0 + (((now - loopStart) % REPLAY_MS) / REPLAY_MS) * (shown.w.t1 - shown.w.t0);
         for (const x of shown.transfers) {
           const f = progressAt(x, t);
           const c = f === null ? undefined : curves.get(`${x.from}-${x.to}`);

@@ -1,13 +1,14 @@
 // Replays the latest step's transfers on the topology, slowed down: one animation-frame loop moves a
 // pool of dots along the links (no React render per frame), at most FPS times a second and only while
-// the drawing is on screen. A loop shows one whole step over REPLAY_MS of wall time; a newer step is
-// picked up when the loop comes round. Dots are coloured by phase, a bar shows how far through the step
+// the drawing is on screen. A loop shows the step's communication (replayWindow: the allreduce part of
+// the step, where the transfers are) over REPLAY_MS of wall time; a newer step is picked up when the
+// loop comes round. Dots are coloured by phase, a bar shows how far through the step
 // the replay is, and the caption (rewritten only when it changes) says which phase and step of it is on
 // screen. With reduced motion the loop does not run.
 // Legend: ms of the step's own time (t) vs wall-clock ms of the replay.
 import type { RunConfig } from '../../engine/config';
 import type { StepMetrics } from '../../run/metrics';
-import { progressAt, transfersOf, type Phase, type Transfer } from '../../state/topology';
+import { progressAt, replayWindow, transfersOf, type Phase, type Transfer } from '../../state/topology';
 import type { Curve } from './geometry';
 
 export const REPLAY_MS = 3000;
@@ -34,8 +35,8 @@ export interface Replay {
 }
 
 /** What is on screen, in words (the same text for a whole phase step, so it is rewritten rarely). */
-export function captionAt(active: Transfer[], m: StepMetrics, slowdown: number): string {
-  const head = `step ${m.step} of ${m.msStep.toFixed(1)} ms, replayed ${Math.round(slowdown)}x slower`;
+export function captionAt(active: Transfer[], m: StepMetrics, w: { t0: number; t1: number }): string {
+  const head = `step ${m.step}, ${w.t0.toFixed(1)}–${w.t1.toFixed(1)} ms of ${m.msStep.toFixed(1)} ms, replayed ${Math.round(REPLAY_MS / Math.max(w.t1 - w.t0, 1e-3))}x slower`;
   if (!active.length) return `${head}: computing or waiting, nothing on the wire`;
   const x = active[0];
   const what = x.bucket < 0 ? 'weights (ZeRO-1)' : `bucket ${x.bucket}`;
@@ -44,7 +45,7 @@ export function captionAt(active: Transfer[], m: StepMetrics, slowdown: number):
 }
 
 export function startReplay(target: ReplayTarget, reducedMotion: boolean): Replay {
-  type Shown = { m: StepMetrics; transfers: Transfer[] };
+  type Shown = { m: StepMetrics; transfers: Transfer[]; w: { t0: number; t1: number } };
   let pending: Shown | null = null;
   let current: Shown | null = null;
   let loopStart = 0, frame = 0, paused = false, pausedAt = 0, visible = typeof IntersectionObserver === 'undefined', last = -Infinity;
@@ -78,9 +79,9 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
     }
     const shown: Shown | null = current;
     if (!shown) return;
-    const { m, transfers } = shown;
-    const span = Math.max(m.msStep, ...transfers.map((x) => x.t1), 1e-3);
-    const t = (((now - loopStart) % REPLAY_MS) / REPLAY_MS) * span;
+    const { m, transfers, w } = shown;
+    const f = ((now - loopStart) % REPLAY_MS) / REPLAY_MS;
+    const t = w.t0 + f * (w.t1 - w.t0);
     const active = transfers.filter((x) => progressAt(x, t) !== null);
     active.forEach((x, i) => {
       const c = target.curveOf(x.from, x.to);
@@ -93,15 +94,16 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
       el.setAttribute('visibility', 'visible');
     });
     for (let i = active.length; i < dots.length; i++) if (dots[i].getAttribute('visibility') !== 'hidden') dots[i].setAttribute('visibility', 'hidden');
-    target.bar.setAttribute('width', ((t / span) * target.barWidth).toFixed(4));
-    const text = captionAt(active, m, REPLAY_MS / span);
+    target.bar.setAttribute('width', (f * target.barWidth).toFixed(4));
+    const text = captionAt(active, m, w);
     if (target.caption.textContent !== text) target.caption.textContent = text;
     if (running()) frame = requestAnimationFrame(tick);
   }
 
   return {
     show(m, cfg) {
-      const next: Shown = { m, transfers: transfersOf(m, cfg) };
+      const transfers = transfersOf(m, cfg);
+      const next: Shown = { m, transfers, w: replayWindow(transfers, m.msStep) };
       pending = next;
       if (reducedMotion) {
         // no motion: say what the step moved instead
