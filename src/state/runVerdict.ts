@@ -34,8 +34,8 @@ export function lossWarning(losses: ArrayLike<number>, cfg: Parameters<typeof li
   let worst = previous;
   if (ongoing && (!worst || last > worst.loss)) worst = { step: n, loss: last, start, ongoing, text: '' };
   if (!worst) return null;
-  const where = ongoing
-    ? `the loss is ${last.toFixed(2)} at step ${n}, above its start ${start.toFixed(2)}`
-    : `the loss jumped to ${worst.loss.toFixed(2)} at step ${worst.step}, above its start ${start.toFixed(2)} (now ${last.toFixed(2)})`;
+  // worded from the worst point only, so the text (an alert for screen readers) changes only when the
+  // loss gets worse, not with every step
+  const where = `the loss reached ${worst.loss.toFixed(2)} at step ${worst.step}, above its start ${start.toFixed(2)}`;
   return { ...worst, ongoing, text: `${where}: ${likelyCause(cfg)}.` };
 }

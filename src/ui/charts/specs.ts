@@ -19,9 +19,9 @@ export const lossSpec: ChartSpec = {
     axes: [stepAxis, { label: 'loss (nats/char)' }],
     series: [
       { label: 'step' },
-      line('train', COLORS.train, { value: sig(4) }),
-      line('validation', COLORS.val, { spanGaps: true, points: { show: true, size: 5 }, value: sig(4) }),
-      line('validation (EMA weights)', COLORS.ema, { spanGaps: true, points: { show: true, size: 5 }, value: sig(4), show: (s.cfg?.emaDecay ?? 0) > 0 }),
+      line('train', COLORS.train, { value: sig(6) }),
+      line('validation', COLORS.val, { spanGaps: true, points: { show: true, size: 5 }, value: sig(6) }),
+      line('validation (EMA weights)', COLORS.ema, { spanGaps: true, points: { show: true, size: 5 }, value: sig(6), show: (s.cfg?.emaDecay ?? 0) > 0 }),
     ],
   }),
   data: (s) => [col(s, 'step'), col(s, 'loss'), sparse(s, 'val'), sparse(s, 'valEma')],
@@ -98,8 +98,8 @@ export const gradLrSpec: ChartSpec = {
     axes: [stepAxis, { label: 'gradient norm', size: 60 }, { label: 'lr', scale: 'lr', side: 1, size: 70, grid: { show: false } }],
     series: [
       { label: 'step' },
-      line('gradient norm', COLORS.train, { spanGaps: false, value: sig(4) }),
-      line('lr', COLORS.lr, { scale: 'lr', value: sig(4) }),
+      line('gradient norm', COLORS.train, { spanGaps: false, value: sig(5) }),
+      line('lr', COLORS.lr, { scale: 'lr', value: sig(6) }),
     ],
   }),
   data: (s) => [col(s, 'step'), sparse(s, 'gradNorm'), col(s, 'lr')],
