@@ -16,6 +16,22 @@ import { PHASE_COLOR, REPLAY_MS } from './replay';
 
 interface Props { curves: Map<string, Curve>; N: number; onFail: () => void }
 
+/** The device's rank floating above its sphere (a sprite always faces the camera). */
+function label(text: string, x: number, z: number): THREE.Sprite {
+  const c = document.createElement('canvas');
+  c.width = c.height = 64;
+  const g = c.getContext('2d')!;
+  g.font = 'bold 44px system-ui, sans-serif';
+  g.textAlign = 'center';
+  g.textBaseline = 'middle';
+  g.fillStyle = '#1d232b';
+  g.fillText(text, 32, 34);
+  const s = new THREE.Sprite(new THREE.SpriteMaterial({ map: new THREE.CanvasTexture(c), transparent: true }));
+  s.scale.set(0.22, 0.22, 1);
+  s.position.set(x, 0.3, z);
+  return s;
+}
+
 export default function Topology3D({ curves, N, onFail }: Props) {
   const box = useRef<HTMLDivElement>(null);
 
@@ -38,10 +54,11 @@ export default function Topology3D({ curves, N, onFail }: Props) {
     const world = new THREE.Group();
     scene.add(world);
     const deviceMat = new THREE.MeshStandardMaterial({ color: 0x2f6fd6 });
-    positions(N).forEach((p) => {
+    positions(N).forEach((p, r) => {
       const m = new THREE.Mesh(new THREE.SphereGeometry(0.16, 24, 16), deviceMat);
       m.position.set(p.x, 0, p.y);
       world.add(m);
+      world.add(label(String(r), p.x, p.y));
     });
     const lineMat = new THREE.LineBasicMaterial({ color: 0x8792a0 });
     for (const c of curves.values()) {
