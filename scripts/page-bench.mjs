@@ -71,6 +71,10 @@ try {
   await fill('backend', 'cpu');
   await fill('devices', String(devices));
   await fill('steps', String(steps));
+  // the CLI run below uses the page's own settings, read from the form
+  const keys = { microBatch: 'micro-batch', accum: 'accum', lr: 'lr', warmup: 'warmup', clip: 'clip', blockSize: 'block-size', nLayer: 'n-layer', nHead: 'n-head', nEmbd: 'n-embd', evalWindows: 'eval-windows', data: 'data', seed: 'seed' };
+  const flags = [];
+  for (const [k, flag] of Object.entries(keys)) flags.push(`--${flag}`, await page.getByTestId(`setting-${k}`).inputValue());
   await page.getByRole('figure', { name: 'Loss', exact: true }).scrollIntoViewIfNeeded();
   const tStart = await page.evaluate(() => performance.now());
   const traceFile = '/tmp/ringlab-page-bench-trace.json';
@@ -96,12 +100,12 @@ try {
 
   let cliTps = null;
   if (!argv.includes('--no-cli')) {
-    const r = spawnSync('npm', ['run', '--silent', 'train', '--', '--data', 'brown', '--devices', String(devices), '--micro-batch', '4', '--steps', String(steps), '--block-size', '32', '--warmup', '30', '--eval-every', String(Math.max(1, Math.round(steps / 10))), '--eval-windows', '16', '--backend', 'cpu'], { encoding: 'utf8' });
+    const r = spawnSync('npm', ['run', '--silent', 'train', '--', ...flags, '--devices', String(devices), '--steps', String(steps), '--eval-every', String(Math.max(1, Math.round(steps / 10))), '--backend', 'cpu'], { encoding: 'utf8' });
     const m = /(\d+) tokens\/s/.exec(r.stderr + r.stdout);
     cliTps = m ? Number(m[1]) : null;
     if (!m) console.error(r.stderr);
   }
-  log(`tokens/s for ${devices} devices x micro-batch 4, ${steps} steps on brown, backend cpu: page ${pageTps}, CLI ${cliTps ?? '–'}${cliTps ? ` (page/CLI ${(pageTps / cliTps).toFixed(2)})` : ''}`);
+  log(`tokens/s for ${devices} devices, ${steps} steps of the page's settings (${flags.join(' ')}), backend cpu: page ${pageTps}, CLI ${cliTps ?? '–'}${cliTps ? ` (page/CLI ${(pageTps / cliTps).toFixed(2)})` : ''}`);
   if (argv.includes('--json')) console.log(JSON.stringify({ bundle, main, tokensPerS: { page: pageTps, cli: cliTps }, steps, devices }, null, 2));
 } finally {
   await browser.close();

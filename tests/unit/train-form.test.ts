@@ -17,8 +17,8 @@ describe('train form', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.cfg).toEqual(parseConfig(formToInput(DEFAULT_FORM)));
-    expect(r.cfg).toMatchObject({ devices: 4, microBatch: 4, nEmbd: 64, data: 'brown', backend: 'auto', evalEvery: 15, warmup: 30, lr: 0.003 });
-    expect(r.cfg.minLr).toBeCloseTo(3e-4, 12); // lr / 10 in binary floating point
+    expect(r.cfg).toMatchObject({ devices: 4, microBatch: 4, nEmbd: 64, data: 'brown', backend: 'auto', evalEvery: 15, warmup: 30, lr: 0.002 });
+    expect(r.cfg.minLr).toBeCloseTo(2e-4, 12); // lr / 10 in binary floating point
   });
 
   it("places the schema's messages next to the fields they name", () => {
