@@ -118,7 +118,7 @@ function mainThreadTasks(trace) {
   const ev = trace.traceEvents ?? trace;
   const main = new Set(ev.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
   const onMain = ev.filter((e) => main.has(`${e.pid}:${e.tid}`) && e.ph === 'X');
-  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  const tasks = onMain.filter((e) => e.name === 'RunTask'); // top-level tasks, microtask checkpoints included
   const inner = ['SerializedScriptValueFactory::create', 'FireAnimationFrame', 'HandlePostMessage', 'Paint', 'Layout', 'EventDispatch', 'TimerFire', 'FunctionCall'];
   const longestCpu = [...tasks].sort((a, b) => (b.tdur ?? 0) - (a.tdur ?? 0)).slice(0, 3).map((t) => {
     const parts = new Map();
