@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Screenshot a page in Debian's Chromium with WebGPU on:
 //   node scripts/screenshot.mjs URL OUT.png [waitForTestId] [--train key=value,...]
-// --train fills the Train panel's settings (keys as in src/state/trainForm.ts, e.g. devices=4,data=brown,
-// steps=40), clicks Start and waits until the run is done and its sample is shown (up to 10 minutes).
+// --train fills the settings (keys as in src/state/formFields.ts, e.g. devices=4,data=brown,steps=40;
+// fields under "Advanced settings" are opened first), clicks Start and waits until the run has ended and
+// its sample is shown (up to 10 minutes). For the README's set of pictures see page-screenshots.mjs.
 import { chromium } from '@playwright/test';
 
 const argv = process.argv.slice(2);
@@ -20,13 +21,14 @@ if (waitFor) await page.getByTestId(waitFor).waitFor({ timeout: 60_000 });
 if (train) {
   for (const [k, v] of Object.entries(train)) {
     const el = page.getByTestId(`setting-${k}`);
+    if (!(await el.isVisible())) await page.locator('details.advanced > summary').click();
     if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(v);
     else await el.fill(v);
   }
   await page.getByTestId('train-start').click();
   const status = page.getByTestId('train-status');
   await page.waitForFunction(() => ['done', 'failed', 'stopped'].includes(document.querySelector('[data-testid="train-status"]')?.getAttribute('data-status') ?? ''), null, { timeout: 600_000, polling: 500 });
-  console.log(`run ${await status.getAttribute('data-status')}: ${await page.getByTestId('train-message').textContent()}`);
+  console.log(`run ${await status.getAttribute('data-outcome')}: ${await page.getByTestId('train-message').textContent()}`);
   await page.getByTestId('train-sample').waitFor({ timeout: 60_000 }).catch(() => console.error('no sample shown'));
 }
 await page.waitForTimeout(1500);

@@ -24,6 +24,11 @@ export class Series<D extends string, S extends string = never> {
     this.version++;
   }
 
+  /** Whether a dense column of this name exists. */
+  has(name: string): name is D {
+    return (this.denseNames as readonly string[]).includes(name);
+  }
+
   /** The first `length` values of a dense column (a view: valid until the next push that grows). */
   col(name: D): Float64Array {
     return this.dense[name].subarray(0, this.length);

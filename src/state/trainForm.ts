@@ -1,90 +1,52 @@
-// The Train panel's settings: the few RunConfig fields the page exposes, kept as the strings the user
-// typed, and their validation through the shared RunConfig schema (its messages, by field). Settings the
-// page does not expose are fixed here (evaluation cadence) or take the schema's defaults.
-// Pure: no React, no DOM. Legend: N = devices, B = micro-batch, K = accum, T = block size.
-import { migrateConfig, parseDecimal, RunConfigSchema, type RunConfig, type RunConfigInput } from '../engine/config';
+// The settings form: the strings as typed for every field of formFields.ts, turned into a RunConfig and
+// validated by the shared RunConfig schema, each message placed next to the field it names. Settings the
+// page derives when left empty: min-lr (lr / 10, as the CLI derives it) and eval-every (about ten
+// validation points per run). Pure: no React, no DOM.
+// Legend: N = devices, B = micro-batch, K = accum, T = block size, G = N x B x K sequences per step.
+import { defaultConfig, globalBatch, migrateConfig, parseDecimal, RunConfigSchema, type RunConfig, type RunConfigInput } from '../engine/config';
+import { isTask } from '../engine/data/tasks';
+import { FIELDS, isField, type FieldKey } from './formFields';
 
-export type FieldKey = 'devices' | 'microBatch' | 'accum' | 'allreduce' | 'backend' | 'steps' | 'warmup' | 'lr' | 'data' | 'nLayer' | 'nHead' | 'nEmbd' | 'blockSize';
-
-export interface FieldSpec {
-  key: FieldKey;
-  /** The command-line flag's name, so the page and `npm run train` read alike. */
-  label: string;
-  kind: 'int' | 'number' | 'choice';
-  options?: readonly string[];
-}
-
-/** Data sets the page can load: synthetic tasks generated in code, and the Brown corpus asset. */
-export const DATA_CHOICES = ['brown', 'copy', 'reverse', 'add2', 'add3'] as const;
-
-/** The exposed settings, in groups (one fieldset each). */
-export const FIELD_GROUPS: { title: string; fields: FieldSpec[] }[] = [
-  {
-    title: 'Devices',
-    fields: [
-      { key: 'devices', label: 'devices', kind: 'int' },
-      { key: 'allreduce', label: 'allreduce', kind: 'choice', options: ['ring', 'naive', 'tree'] },
-      { key: 'microBatch', label: 'micro-batch', kind: 'int' },
-      { key: 'accum', label: 'accum', kind: 'int' },
-      { key: 'backend', label: 'backend', kind: 'choice', options: ['auto', 'cpu', 'webgpu'] },
-    ],
-  },
-  {
-    title: 'Training',
-    fields: [
-      { key: 'data', label: 'data', kind: 'choice', options: DATA_CHOICES },
-      { key: 'steps', label: 'steps', kind: 'int' },
-      { key: 'warmup', label: 'warmup', kind: 'int' },
-      { key: 'lr', label: 'lr', kind: 'number' },
-    ],
-  },
-  {
-    title: 'Model',
-    fields: [
-      { key: 'nLayer', label: 'n-layer', kind: 'int' },
-      { key: 'nHead', label: 'n-head', kind: 'int' },
-      { key: 'nEmbd', label: 'n-embd', kind: 'int' },
-      { key: 'blockSize', label: 'block-size', kind: 'int' },
-    ],
-  },
-];
+export { DATA_CHOICES, FIELD_GROUPS, type FieldKey, type FieldSpec } from './formFields';
 
 export type FormValues = Record<FieldKey, string>;
-/** Messages by field; `config` holds issues of settings the form does not show. */
+/** Messages by field; `config` holds any issue that names no field of the page (none is expected). */
 export type FormErrors = Partial<Record<FieldKey | 'config', string>>;
 
-/** A quick first run (~20 s on a 2-core machine): English text, where the loss visibly falls (val ~4.4 -> ~2.7). */
-export const DEFAULT_FORM: FormValues = {
-  devices: '4', allreduce: 'ring', microBatch: '4', accum: '1', backend: 'auto',
-  data: 'brown', steps: '150', warmup: '10', lr: '0.003',
-  nLayer: '2', nHead: '4', nEmbd: '64', blockSize: '32',
+/** A setting's value as the form shows it (null = empty field). */
+const asText = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? `${(v as { rank: number }).rank}:${(v as { factor: number }).factor}` : String(v));
+
+/**
+ * The page's first run: English text on 4 devices, ~30 s on a 2-core machine, where the loss falls
+ * smoothly: lr 2e-3 with 30 warmup steps instead of 3e-3 with 10, which spiked above the starting loss
+ * right after warmup (docs/playground.md, "Defaults", measured over five seeds). Every other setting
+ * is the CLI's default.
+ */
+const PAGE_DEFAULTS: Partial<FormValues> = {
+  devices: '4', microBatch: '4', backend: 'auto', steps: '150', warmup: '30', lr: '0.002', blockSize: '32',
+  minLr: '', evalEvery: '', evalWindows: '16',
 };
 
-const isField = (k: string): k is FieldKey => FIELD_GROUPS.some((g) => g.fields.some((f) => f.key === k));
+export const DEFAULT_FORM: FormValues = Object.fromEntries(
+  FIELDS.map((s) => [s.key, PAGE_DEFAULTS[s.key] ?? asText(defaultConfig()[s.key])]),
+) as FormValues;
 
-/** A typed number field as a number: blank or junk becomes NaN so the schema reports it (never a default). */
-function toNumber(s: string): number {
-  return parseDecimal(s);
-}
-
-/** The settings object the form describes (not yet validated). */
+/** The settings object the form describes (not yet validated). Blank or junk numbers become NaN so the
+ *  schema reports them (never a silent default), except for the derived fields. */
 export function formToInput(v: FormValues): RunConfigInput {
-  const num = (k: FieldKey) => toNumber(v[k]);
-  const steps = num('steps');
-  return {
-    devices: num('devices'), microBatch: num('microBatch'), accum: num('accum'),
-    allreduce: v.allreduce as RunConfig['allreduce'],
-    steps, warmup: num('warmup'), lr: num('lr'),
-    // the cosine floor follows lr down, so a small lr is not rejected for being below the default floor
-    minLr: Number.isFinite(num('lr')) && num('lr') >= 0 ? num('lr') / 10 : undefined,
-    data: v.data,
-    nLayer: num('nLayer'), nHead: num('nHead'), nEmbd: num('nEmbd'), blockSize: num('blockSize'),
-    // auto: the faster backend as measured at page load (the CPU on a software adapter)
-    backend: v.backend as RunConfig['backend'],
-    // about ten validation points per run
-    evalEvery: Number.isInteger(steps) && steps > 0 ? Math.max(1, Math.round(steps / 10)) : undefined,
-    evalWindows: 16,
-  };
+  const out: Record<string, unknown> = {};
+  for (const s of FIELDS) {
+    const text = v[s.key] ?? '';
+    if (s.kind === 'int' || s.kind === 'number') out[s.key] = parseDecimal(text);
+    else out[s.key] = text;
+  }
+  out.zero = parseDecimal(v.zero);
+  out.slowDevice = v.slowDevice.trim() === '' ? null : v.slowDevice.trim();
+  const lr = out.lr as number, steps = out.steps as number;
+  // the cosine floor follows lr down, so a small lr is not rejected for being below the default floor
+  if (v.minLr.trim() === '') out.minLr = Number.isFinite(lr) && lr >= 0 ? lr / 10 : undefined;
+  if (v.evalEvery.trim() === '') out.evalEvery = Number.isInteger(steps) && steps > 0 ? Math.max(1, Math.round(steps / 10)) : undefined;
+  return out as RunConfigInput;
 }
 
 export type Validated = { ok: true; cfg: RunConfig } | { ok: false; errors: FormErrors };
@@ -92,13 +54,24 @@ export type Validated = { ok: true; cfg: RunConfig } | { ok: false; errors: Form
 /** Validate through the RunConfig schema; each issue is placed next to the field it names. */
 export function validateForm(v: FormValues): Validated {
   const r = RunConfigSchema.safeParse(migrateConfig(formToInput(v)));
-  if (r.success) return { ok: true, cfg: r.data };
-  const errors: FormErrors = {};
+  // the schema takes any file name; the page can load only the corpus asset and the synthetic tasks
+  const dataOk = v.data === 'brown' || isTask(v.data);
+  if (r.success && dataOk) return { ok: true, cfg: r.data };
+  const errors: FormErrors = dataOk ? {} : { data: `'${v.data}' is not available in the browser (brown, copy, reverse, add1..add9)` };
+  if (r.success) return { ok: false, errors };
   for (const i of r.error.issues) {
     const k = String(i.path[0] ?? '');
     const slot = isField(k) ? k : 'config';
     const msg = slot === 'config' ? `${k || 'config'}: ${i.message}` : i.message;
-    errors[slot] = errors[slot] ? `${errors[slot]}; ${msg}` : msg;
+    if (!errors[slot]?.split('; ').includes(msg)) errors[slot] = errors[slot] ? `${errors[slot]}; ${msg}` : msg;
   }
   return { ok: false, errors };
+}
+
+/** "devices x micro-batch x accum = G sequences (G x T tokens) per step", from the typed values. */
+export function batchSummary(v: FormValues): { N: number; B: number; K: number; G: number; tokens: number } | null {
+  const [N, B, K, T] = [v.devices, v.microBatch, v.accum, v.blockSize].map(parseDecimal);
+  if (![N, B, K, T].every((x) => Number.isInteger(x) && x > 0)) return null;
+  const G = globalBatch({ devices: N, microBatch: B, accum: K });
+  return { N, B, K, G, tokens: G * T };
 }

@@ -1,21 +1,65 @@
+// The page: what it is, the settings, the run (controls, progress, warnings), the devices and their
+// links, the live charts, the per-device split, a sample from the model, the comparison of finished
+// runs, and the compute adapter. Loads the run history and the data vocabulary once, measures `auto`,
+// and asks before leaving during a run.
 import { useEffect } from 'react';
+import { ChartsPanel } from './charts/ChartsPanel';
+import { ComparePanel } from './compare/ComparePanel';
+import { learnVocab } from './data/loadData';
 import { GpuPanel } from './GpuPanel';
+import { history } from './history';
+import { guardLeaving } from './leaveGuard';
 import { probeEnvironment } from './probeEnvironment';
-import { TrainPanel } from './train/TrainPanel';
+import { SettingsPanel } from './settings/SettingsPanel';
+import { useForm } from './stores';
+import { TopologyView } from './topology/TopologyView';
+import { DeviceBreakdown } from './train/DeviceBreakdown';
+import { RunControls } from './train/RunControls';
+import { RunNotes } from './train/RunNotes';
+import { RunProgress } from './train/RunProgress';
+import { SampleText } from './train/SampleText';
 
 export function App() {
+  const data = useForm((s) => s.form.data);
   useEffect(() => {
     void probeEnvironment();
+    void history.load();
+    return guardLeaving();
   }, []);
+  useEffect(() => learnVocab(data), [data]);
   return (
     <main>
       <header>
         <h1>ringlab</h1>
         <p className="tagline">
-          Train a small GPT on simulated devices that exchange gradients by ring allreduce, and watch what happens.
+          A small GPT learns to write English on several simulated devices at once. Each device trains on its own
+          part of every batch, then the devices add up their gradients by passing them round a ring (ring
+          allreduce), so every copy of the model takes the same step. Press Start and watch the loss fall, the
+          gradients travel, and where each device's time goes.
         </p>
       </header>
-      <TrainPanel />
+      <SettingsPanel />
+      <section className="panel run" aria-labelledby="run-title">
+        <h2 id="run-title">Run</h2>
+        <RunControls />
+        <RunProgress />
+        <RunNotes />
+      </section>
+      <div className="columns">
+        <TopologyView />
+        <section className="panel" aria-labelledby="split-title">
+          <h2 id="split-title">Where the time goes</h2>
+          <p className="explain">
+            Mean per step for each device. <b>Compute</b>: forward, backward and update. <b>Communication</b>: the
+            device's own work for the allreduce. <b>Waiting</b>: idle until a peer's chunk arrives; a slow device
+            makes the others wait.
+          </p>
+          <DeviceBreakdown />
+          <SampleText />
+        </section>
+      </div>
+      <ChartsPanel />
+      <ComparePanel />
       <GpuPanel />
     </main>
   );

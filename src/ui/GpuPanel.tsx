@@ -1,3 +1,5 @@
+// The compute adapter this browser offers (WebGPU limits that bound the kernels) and which backend
+// `auto` chose, with the timings of the probe step that decided it.
 import { useEnv } from './stores';
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
@@ -9,6 +11,11 @@ export function GpuPanel() {
   return (
     <section className="panel" data-testid="gpu-panel">
       <h2>Compute</h2>
+      <p className="explain">
+        Each device trains on a backend: <b>webgpu</b> runs the kernels as compute shaders on the graphics adapter,
+        <b> cpu</b> runs the same maths in plain code. <code>auto</code> times one training step on each here and
+        picks the faster.
+      </p>
       {adapter ? (
         <dl className="facts">
           <dt>WebGPU adapter</dt>

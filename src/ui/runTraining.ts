@@ -1,32 +1,30 @@
-// Runs training from the page: loads the data, then subscribes to the run driver (src/run/driver.ts) with
-// the browser's environment: one module Web Worker per device through the coordinator, the backend
-// settled once (`auto` as measured at page load), the memory budget of this browser. Every event is
-// folded into the run store; the main thread only tokenizes the text and draws. Sampling after the run
-// happens in a worker too.
+// Runs training from the page: reads the data in the data worker, then subscribes to the run driver
+// (src/run/driver.ts) with the browser's environment: one module Web Worker per device through the
+// coordinator, the backend settled once (`auto` as measured at page load), the memory budget of this
+// browser. Every event is folded into the run store; when the run ends it is kept in the run history.
+// The main thread only draws. Sampling after the run happens in a worker too.
 // Legend: N = devices, V = vocabulary, T = block size; ms.
 import * as Comlink from 'comlink';
 import type { BackendKind } from '../engine/backend/create';
 import { modelConfigOf, type RunConfig } from '../engine/config';
 import { BackendUnavailableError, failureOf } from '../engine/errors';
 import { startRun, type RunEnv } from '../run/driver';
+import { memoryBudget } from '../state/budget';
 import { envStore } from '../state/envStore';
+import { savedRunOf } from '../state/runHistory';
 import { applyEvent, beginRun, runStore } from '../state/runStore';
 import { spawnBrowserDevice } from '../workers/browser-spawn';
 import { Coordinator } from '../workers/coordinator';
 import type { SampleApi } from '../workers/sample.worker';
-import { loadBrowserData } from './browserData';
+import { loadData } from './data/loadData';
+import { history } from './history';
 import { probeEnvironment } from './probeEnvironment';
+import { deviceMemoryGb } from './settings/RunSize';
 
 /** Characters generated after a finished run. */
 const SAMPLE_CHARS = 160;
 
 let controller: AbortController | null = null;
-
-/** Per-device memory budget: half of what the browser reports (Chromium caps it at 8 GB), split over N. */
-function memoryBudget(N: number): number {
-  const gb = (navigator as Navigator & { deviceMemory?: number }).deviceMemory ?? 4;
-  return (gb * 2 ** 30) / 2 / N;
-}
 
 /** `auto` as measured at page load; `webgpu` only where an adapter was granted. */
 async function resolveBackend(kind: BackendKind) {
@@ -40,7 +38,7 @@ async function resolveBackend(kind: BackendKind) {
 }
 
 const browserEnv = (signal: AbortSignal, devices: number): RunEnv => ({
-  memoryBudget: memoryBudget(devices),
+  memoryBudget: memoryBudget(devices, deviceMemoryGb()),
   resolveBackend,
   createGroup: (cfg, data) => Coordinator.start({ cfg, data, spawn: spawnBrowserDevice }),
   signal,
@@ -56,16 +54,27 @@ export function stopTraining(): void {
 export async function startTraining(cfg: RunConfig): Promise<void> {
   controller = new AbortController();
   beginRun(cfg, `loading ${cfg.data}…`);
+  try {
+    await train(cfg, controller.signal);
+  } catch (e) {
+    // the driver reports its own failures as events; this is anything else (a bug), shown all the same
+    applyEvent({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) }, performance.now());
+  }
+  const saved = savedRunOf(runStore.getState(), Date.now());
+  if (saved) await history.add(saved);
+}
+
+async function train(cfg: RunConfig, signal: AbortSignal): Promise<void> {
   let data;
   try {
-    data = await loadBrowserData(cfg.data);
+    data = await loadData(cfg.data);
   } catch (e) {
     applyEvent({ type: 'failed', failure: failureOf(e, null, 0) }, performance.now());
     return;
   }
   const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${data.tokenizer.vocabSize}`;
   runStore.setState({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
-  for await (const ev of startRun(cfg, data, browserEnv(controller.signal, cfg.devices))) {
+  for await (const ev of startRun(cfg, data, browserEnv(signal, cfg.devices))) {
     applyEvent(ev, performance.now());
     if (ev.type === 'started') {
       const b = ev.devices.map((d) => d.backend);

@@ -1,35 +1,15 @@
-// The Train panel trains for real in module Web Workers: a tiny 2-device run in Chromium must give the
-// same per-step losses as a one-device run of the driver in Node on the same global batch (1 device x
+// The page trains for real in module Web Workers: a tiny 2-device run in Chromium must give the same
+// per-step losses as a one-device run of the driver in Node on the same global batch (1 device x
 // micro-batch 4 = 2 devices x micro-batch 2: same samples, same init, same updates), show both devices
-// computing and communicating, and log no errors. Invalid settings show the schema's message and start
-// nothing. Legend: N = devices, B = micro-batch, T = block size.
-import { expect, test, type Page } from '@playwright/test';
+// on the topology, computing and communicating, and log no errors. Invalid settings show the schema's
+// message and start nothing. Backend cpu: these runs are compared with the CPU engine in Node (auto may
+// pick WebGPU here). Legend: N = devices, B = micro-batch, T = block size.
+import { expect, test } from '@playwright/test';
 import { makeDataset } from '../../src/engine/data/dataset';
 import { taskText } from '../../src/engine/data/tasks';
+import { DEFAULT_FORM, validateForm } from '../../src/state/trainForm';
 import { runLocal } from '../unit/run-helpers';
-import { DEFAULT_FORM, validateForm, type FieldKey, type FormValues } from '../../src/state/trainForm';
-
-// backend cpu: these runs are compared with the CPU engine in Node (auto may pick WebGPU here).
-const tiny: Partial<FormValues> = {
-  backend: 'cpu', devices: '2', microBatch: '2', accum: '1', allreduce: 'ring', data: 'add2', steps: '5', warmup: '0', lr: '0.01',
-  nLayer: '1', nHead: '2', nEmbd: '16', blockSize: '16',
-};
-
-/** Console errors and uncaught page errors, collected for the whole test. */
-function watchErrors(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console.error: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
-
-async function setFields(page: Page, v: Partial<FormValues>): Promise<void> {
-  for (const [k, value] of Object.entries(v) as [FieldKey, string][]) {
-    const el = page.getByTestId(`setting-${k}`);
-    if (k === 'data' || k === 'allreduce' || k === 'backend') await el.selectOption(value);
-    else await el.fill(value);
-  }
-}
+import { setFields, tiny, watchErrors } from './helpers';
 
 /** The same run on one device in Node, with the settings the page derives from the same form. */
 async function referenceLosses(): Promise<number[]> {
@@ -39,12 +19,16 @@ async function referenceLosses(): Promise<number[]> {
   return run.steps.map((m) => m.loss);
 }
 
-test('a 2-device run in Web Workers matches the engine in Node step by step', async ({ page }) => {
+test('a 2-device run in Web Workers matches the engine in Node step by step, and the topology shows 2 devices', async ({ page }, info) => {
   const problems = watchErrors(page);
   const expected = await referenceLosses();
   await page.goto('/');
   await setFields(page, tiny);
-  await page.getByTestId('train-start').click();
+  const topology = page.getByRole('group', { name: 'Topology' });
+  await expect(topology.getByRole('img', { name: /^device \d+$/ })).toHaveCount(2);
+  // started from the keyboard: the settings and Start are reachable without a mouse
+  await page.getByTestId('train-start').focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'done', { timeout: 25_000 });
 
   const chart = page.getByTestId('loss-chart');
@@ -67,6 +51,13 @@ test('a 2-device run in Web Workers matches the engine in Node step by step', as
   }
   await expect(page.getByTestId('train-step')).toHaveText('5 / 5');
   await expect(page.getByTestId('train-sample')).not.toBeEmpty();
+  await expect(topology.getByRole('img', { name: 'device 0' })).toBeVisible();
+  await expect(topology.getByRole('img', { name: 'device 1' })).toBeVisible();
+  // the last step's ring traffic is drawn on both links, in proportion to the bytes measured
+  for (const link of await topology.locator('path.topo-link').all()) expect(Number(await link.getAttribute('data-bytes'))).toBeGreaterThan(0);
+  await expect(page.getByTestId('topology-summary')).toContainText('Step 5:');
+  await expect(page.getByTestId('train-status')).toHaveText('done');
+  await page.screenshot({ path: info.outputPath('two-devices-done.png'), fullPage: true });
   expect(problems).toEqual([]);
 });
 

@@ -1,7 +1,7 @@
 // The page's corpus loader reads the same characters the CLI reads from the same bytes (src/engine/data/text.ts):
 // a leading byte-order mark stays a character (Response.text() would drop it), bad bytes are refused.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadBrowserData } from '../../src/ui/browserData';
+import { loadBrowserData } from '../../src/ui/data/browserData';
 
 function serve(body: Uint8Array<ArrayBuffer>) {
   vi.stubGlobal('fetch', async () => new Response(body));

@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/engine/config';
 import { estimateMemory } from '../../src/engine/memory';
 import type { StartedEvent } from '../../src/run/events';
 import type { StepMetrics } from '../../src/run/metrics';
-import { applyEvent, beginRun, runSeries, runStore } from '../../src/state/runStore';
+import { applyEvent, beginRun, runStore } from '../../src/state/runStore';
 import { Series } from '../../src/state/series';
 import { DEFAULT_FORM, formToInput, validateForm, type FormValues } from '../../src/state/trainForm';
 
@@ -17,8 +17,8 @@ describe('train form', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.cfg).toEqual(parseConfig(formToInput(DEFAULT_FORM)));
-    expect(r.cfg).toMatchObject({ devices: 4, microBatch: 4, nEmbd: 64, data: 'brown', backend: 'auto', evalEvery: 15 });
-    expect(r.cfg.minLr).toBeCloseTo(3e-4, 12); // lr / 10 in binary floating point
+    expect(r.cfg).toMatchObject({ devices: 4, microBatch: 4, nEmbd: 64, data: 'brown', backend: 'auto', evalEvery: 15, warmup: 30, lr: 0.002 });
+    expect(r.cfg.minLr).toBeCloseTo(2e-4, 12); // lr / 10 in binary floating point
   });
 
   it("places the schema's messages next to the fields they name", () => {
@@ -50,6 +50,7 @@ describe('run store', () => {
     applyEvent(started, 1000);
     applyEvent({ type: 'step', metrics: step(1, [100, 90], [50, 40], [10, 10]) }, 1200); // warm-up step: slow
     expect(runStore.getState().split[0].compute).toBe(100); // alone, it is all there is
+    const runSeries = runStore.getState().series;
     const lossCol = runSeries.col('loss');
     applyEvent({ type: 'step', metrics: step(2, [10, 12], [4, 6], [10, 10]) }, 1230);
     applyEvent({ type: 'step', metrics: step(3, [14, 16], [6, 8], [10, 10]) }, 1260);

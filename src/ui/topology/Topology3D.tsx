@@ -1,0 +1,129 @@
+// The topology in 3D (three.js, loaded only when asked for: this module and three live in their own
+// chunk): the devices as spheres on a ring, the links as the same curves as the SVG view lifted onto the
+// floor plane, and the latest step's transfers replayed as small spheres, phase-coloured, slowly turning.
+// Like the SVG view it subscribes to the run store and draws on animation frames, never per React
+// render. Decorative: the SVG view stays in the page for screen readers and tests; where WebGL is
+// unavailable, onFail() puts the SVG back.
+import { useEffect, useRef } from 'react';
+import * as THREE from 'three';
+import type { RunConfig } from '../../engine/config';
+import type { StepMetrics } from '../../run/metrics';
+import { runStore } from '../../state/runStore';
+import { progressAt, replayWindow, transfersOf, type Transfer } from '../../state/topology';
+import type { Curve } from './geometry';
+import { positions } from './geometry';
+import { PHASE_COLOR, REPLAY_MS } from './replay';
+
+interface Props { curves: Map<string, Curve>; N: number; onFail: () => void }
+
+/** The device's rank floating above its sphere (a sprite always faces the camera). */
+function label(text: string, x: number, z: number): THREE.Sprite {
+  const c = document.createElement('canvas');
+  c.width = c.height = 64;
+  const g = c.getContext('2d')!;
+  g.font = 'bold 44px system-ui, sans-serif';
+  g.textAlign = 'center';
+  g.textBaseline = 'middle';
+  g.fillStyle = '#1d232b';
+  g.fillText(text, 32, 34);
+  const s = new THREE.Sprite(new THREE.SpriteMaterial({ map: new THREE.CanvasTexture(c), transparent: true }));
+  s.scale.set(0.22, 0.22, 1);
+  s.position.set(x, 0.3, z);
+  return s;
+}
+
+export default function Topology3D({ curves, N, onFail }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const el = box.current!;
+    let renderer: THREE.WebGLRenderer;
+    try {
+      renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true });
+    } catch {
+      onFail();
+      return;
+    }
+    const scene = new THREE.Scene();
+    const camera = new THREE.PerspectiveCamera(40, 1, 0.1, 50);
+    camera.position.set(0, 3.2, 3.2);
+    camera.lookAt(0, 0, 0);
+    const sun = new THREE.DirectionalLight(0xffffff, 2);
+    sun.position.set(2, 4, 3);
+    scene.add(new THREE.AmbientLight(0xffffff, 1.6), sun);
+    const world = new THREE.Group();
+    scene.add(world);
+    const deviceMat = new THREE.MeshStandardMaterial({ color: 0x2f6fd6 });
+    positions(N).forEach((p, r) => {
+      const m = new THREE.Mesh(new THREE.SphereGeometry(0.16, 24, 16), deviceMat);
+      m.position.set(p.x, 0, p.y);
+      world.add(m);
+      world.add(label(String(r), p.x, p.y));
+    });
+    const lineMat = new THREE.LineBasicMaterial({ color: 0x8792a0 });
+    for (const c of curves.values()) {
+      const pts = Array.from({ length: 21 }, (_, i) => c.at(i / 20)).map((p) => new THREE.Vector3(p.x, 0, p.y));
+      world.add(new THREE.Line(new THREE.BufferGeometry().setFromPoints(pts), lineMat));
+    }
+    const dotGeo = new THREE.SphereGeometry(0.05, 12, 8);
+    const dotMats = Object.fromEntries(Object.entries(PHASE_COLOR).map(([k, v]) => [k, new THREE.MeshBasicMaterial({ color: v })]));
+    const dots: THREE.Mesh[] = [];
+
+    type Shown = { m: StepMetrics; transfers: Transfer[]; w: { t0: number; t1: number } };
+    let current: Shown | null = null;
+    let pending: Shown | null = null;
+    let loopStart = 0, frame = 0;
+    const take = (m: StepMetrics | null, cfg: RunConfig | null) => {
+      if (!m || !cfg || m.timeline.length !== N) return;
+      const transfers = transfersOf(m, cfg);
+      pending = { m, transfers, w: replayWindow(transfers, m.msStep) };
+    };
+    take(runStore.getState().latest, runStore.getState().cfg);
+    const unsubscribe = runStore.subscribe((s, prev) => s.latest !== prev.latest && take(s.latest, s.cfg));
+
+    const resize = () => {
+      const w = el.clientWidth || 400, h = Math.min(420, w * 0.75);
+      renderer.setSize(w, h);
+      camera.aspect = w / h;
+      camera.updateProjectionMatrix();
+    };
+    resize();
+    renderer.setPixelRatio(window.devicePixelRatio || 1);
+    el.appendChild(renderer.domElement);
+    const ro = new ResizeObserver(resize);
+    ro.observe(el);
+
+    const tick = (now: number) => {
+      frame = requestAnimationFrame(tick);
+      world.rotation.y = now / 20000;
+      if (pending && (!current || now - loopStart >= REPLAY_MS)) [current, pending, loopStart] = [pending, null, now];
+      let i = 0;
+      const shown: Shown | null = current;
+      if (shown) {
+        const t = shown.w.t0 + (((now - loopStart) % REPLAY_MS) / REPLAY_MS) * (shown.w.t1 - shown.w.t0);
+        for (const x of shown.transfers) {
+          const f = progressAt(x, t);
+          const c = f === null ? undefined : curves.get(`${x.from}-${x.to}`);
+          if (!c) continue;
+          const p = c.at(f!);
+          if (i === dots.length) world.add(dots[dots.push(new THREE.Mesh(dotGeo, dotMats[x.phase])) - 1]);
+          dots[i].material = dotMats[x.phase];
+          dots[i].position.set(p.x, 0.02, p.y);
+          dots[i++].visible = true;
+        }
+      }
+      for (; i < dots.length; i++) dots[i].visible = false;
+      renderer.render(scene, camera);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => {
+      cancelAnimationFrame(frame);
+      unsubscribe();
+      ro.disconnect();
+      renderer.dispose();
+      renderer.domElement.remove();
+    };
+  }, [curves, N, onFail]);
+
+  return <div className="topo-3d" ref={box} aria-hidden="true" data-testid="topology-3d" />;
+}
