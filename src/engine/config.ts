@@ -49,8 +49,8 @@ const fields = {
   seed: int(0, 2 ** 32 - 1, 1337, 'seed for init, sampling and generation'),
   // optimizer
   optimizer: oneOf(['adamw', 'sgd'] as const, 'adamw', 'optimizer'),
-  lr: num(0, 10, 3e-3, 'peak learning rate'),
-  minLr: num(0, 10, 3e-4, 'learning-rate floor of the cosine schedules'),
+  lr: num(0, 10, 2e-3, 'peak learning rate'),
+  minLr: num(0, 10, 2e-4, 'learning-rate floor of the cosine schedules'),
   weightDecay: num(0, 10, 0.1, 'decoupled weight decay on 2-D weights'),
   momentum: num(0, 1, 0.9, 'SGD momentum (0 = plain SGD)', true),
   beta1: num(0, 1, 0.9, 'AdamW beta1', true),
@@ -148,8 +148,8 @@ export function migrateConfig(raw: unknown): unknown {
 }
 
 /** Defaults that follow other settings when those are given and these are not: warmup never longer than
- *  the run, and the cosine floor a tenth of the peak lr (as the fixed defaults 20 and 3e-4 are for 300
- *  steps at 3e-3), so `--steps 5` or `--lr 1e-4` alone are valid runs. Exported for share links, which
+ *  the run, and the cosine floor a tenth of the peak lr (as the fixed defaults 20 and 2e-4 are for 300
+ *  steps at 2e-3), so `--steps 5` or `--lr 1e-4` alone are valid runs. Exported for share links, which
  *  must decode exactly as parseConfig does. */
 export function derivedDefaults(raw: unknown): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;

@@ -77,6 +77,7 @@ export const FIELD_GROUPS: FieldGroup[] = [
       f('restartT0', 'restart-t0', 'int'),
       f('restartMult', 'restart-mult', 'int'),
       f('emaDecay', 'ema-decay', 'number'),
+      f('lossScale', 'loss-scale', 'number'),
       f('seed', 'seed', 'int'),
     ],
   },

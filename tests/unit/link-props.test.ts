@@ -12,7 +12,7 @@ const DEFAULTS = parseConfig({});
 const real = (min: number, max: number, maxExcluded = false) => fc.double({ min, max, maxExcluded, noNaN: true });
 const int = (min: number, max: number) => fc.integer({ min, max });
 // Round decimals as people type them, next to arbitrary doubles (shortest forms of 17 digits, subnormals).
-const typed = (min: number, max: number) => fc.constantFrom(min, 1e-4, 3e-4, 3e-3, 0.1, 0.5, 2.5).filter((x) => x >= min && x < max);
+const typed = (min: number, max: number) => fc.constantFrom(min, 1e-4, 2e-4, 3e-4, 2e-3, 3e-3, 0.1, 0.5, 2.5).filter((x) => x >= min && x < max);
 
 const fieldArbs = {
   devices: int(1, 8),
@@ -80,7 +80,7 @@ function repair(raw: Record<string, unknown>): RunConfig {
 }
 
 // Each setting is left out, drawn, or given its fixed default explicitly: a default given next to
-// settings it is derived from (minLr=3e-4 with lr=1e-4) is the case a link must still write.
+// settings it is derived from (minLr=2e-4 with lr=1e-4) is the case a link must still write.
 const withDefaults = Object.fromEntries(Object.entries(fieldArbs).map(([k, a]) => [k, fc.oneof(a, fc.constant(DEFAULTS[k as ConfigKey]))]));
 const configArb: fc.Arbitrary<RunConfig> = fc.record(withDefaults, { requiredKeys: [] }).map((raw) => repair(raw));
 const hideArb = fc.subarray(configKeys.filter((k) => k !== 'version'));

@@ -39,9 +39,9 @@ describe('configToLink', () => {
     expect(configToLink(parseConfig({ steps: 5 }))).toBe('v=1&steps=5');
     expect(configToLink(parseConfig({ steps: 5, warmup: 2 }))).toBe('v=1&steps=5&warmup=2');
     expect(configToLink(parseConfig({ lr: 1e-4 }))).toBe('v=1&lr=0.0001');
-    // minLr equals its fixed default 3e-4 here, but reading lr=0.0001 alone would derive 1e-5
-    const c = parseConfig({ schedule: 'constant', lr: 1e-4, minLr: 3e-4 });
-    expect(configToLink(c)).toBe('v=1&lr=0.0001&minLr=0.0003&schedule=constant');
+    // minLr equals its fixed default 2e-4 here, but reading lr=0.0001 alone would derive 1e-5
+    const c = parseConfig({ schedule: 'constant', lr: 1e-4, minLr: 2e-4 });
+    expect(configToLink(c)).toBe('v=1&lr=0.0001&minLr=0.0002&schedule=constant');
     expect(read(configToLink(c)).cfg).toEqual(c);
   });
   it('keeps the sign of a negative zero, so the round trip is exact', () => {
@@ -83,8 +83,8 @@ describe('configFromLink: bad parts are problems, the config stays valid', () =>
   it.each([
     ['v=1&devices=99', { key: 'devices', message: 'must be an integer in [1, 8], got 99', usedInstead: 1 }],
     ['v=1&devices=2.5', { key: 'devices', message: 'must be an integer in [1, 8], got 2.5', usedInstead: 1 }],
-    ['v=1&lr=fast', { key: 'lr', message: 'must be a number in [0, 10], got fast', usedInstead: 3e-3 }],
-    ['v=1&lr=0x10', { key: 'lr', message: 'must be a number in [0, 10], got 0x10', usedInstead: 3e-3 }],
+    ['v=1&lr=fast', { key: 'lr', message: 'must be a number in [0, 10], got fast', usedInstead: 2e-3 }],
+    ['v=1&lr=0x10', { key: 'lr', message: 'must be a number in [0, 10], got 0x10', usedInstead: 2e-3 }],
     ['v=1&beta2=1', { key: 'beta2', message: 'must be a number in [0, 1), got 1', usedInstead: 0.99 }],
     ['v=1&optimizer=adam', { key: 'optimizer', message: 'must be one of adamw|sgd, got adam', usedInstead: 'adamw' }],
     ['v=1&zero=2', { key: 'zero', message: 'must be 0 or 1, got 2', usedInstead: 0 }],
@@ -102,7 +102,7 @@ describe('configFromLink: bad parts are problems, the config stays valid', () =>
     ['v=1&lesson=Ring%20one', { key: 'lesson', message: `must be a lesson id (a-z, 0-9 and '-', at most 64 characters), got "Ring one"`, usedInstead: null }],
     ['v=1&lesson=a&lesson=b', { key: 'lesson', message: 'is given 2 times (a link names each key once)', usedInstead: null }],
     ['v=1&de%ZZvices=2', { key: 'de%ZZvices', message: 'is not valid percent-encoding', usedInstead: null }],
-    ['v=1&lr=%E0%A4%A', { key: 'lr', message: 'has a value that is not valid percent-encoding: "%E0%A4%A"', usedInstead: 3e-3 }],
+    ['v=1&lr=%E0%A4%A', { key: 'lr', message: 'has a value that is not valid percent-encoding: "%E0%A4%A"', usedInstead: 2e-3 }],
     ['devices=2', { key: 'v', message: 'is missing', usedInstead: 1 }, { devices: 2 }],
   ] as [string, LinkProblem, Record<string, unknown>?][])('%s', (link, problem, settings) => {
     const r = read(link);
