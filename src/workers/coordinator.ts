@@ -21,6 +21,10 @@ export interface CoordinatorOptions {
   /** Settings with the backend resolved (never 'auto'). */
   cfg: RunConfig;
   data: DeviceData;
+  /** Each device's own copy of the data, transferred to its worker rather than cloned by this thread
+   *  (the page makes the copies in its data worker, so its main thread never copies the corpus). Copies
+   *  are used once: a restart or a later group gets `data` cloned. */
+  dataFor?: (rank: number) => DeviceData;
   /** Starts the worker of device `id`. */
   spawn: (id: number) => WorkerHandle;
   /** Collective timeout: a silent peer fails a step after this long (default: the settings' timeout). */
@@ -67,8 +71,10 @@ export class Coordinator implements DeviceGroup {
     const ports = mesh(ids.length);
     try {
       const info = await c.all('start', 0, c.devices.map((d, r) => {
-        const init = { rank: r, id: d.id, work: o.layout?.work[r], cfg: o.cfg, data: o.data, ports: ports[r].row, timeoutMs: o.timeoutMs, fault: o.faults?.[d.id] ?? null };
-        return d.api.init(Comlink.transfer(init, ports[r].transfer));
+        const data = o.dataFor?.(r) ?? o.data;
+        const init = { rank: r, id: d.id, work: o.layout?.work[r], cfg: o.cfg, data, ports: ports[r].row, timeoutMs: o.timeoutMs, fault: o.faults?.[d.id] ?? null };
+        const owned = data === o.data ? [] : [data.train.buffer, data.val.buffer] as Transferable[];
+        return d.api.init(Comlink.transfer(init, [...ports[r].transfer, ...owned]));
       }));
       c.info.push(...info);
       await c.all('weight broadcast', 0, c.devices.map((d) => d.api.broadcastWeights()));
