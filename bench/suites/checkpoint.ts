@@ -16,29 +16,9 @@ import { machine, median, ratio, type BenchCase, type BenchOptions, type BenchRe
 import { casesOf, inPage } from '../browser/run';
 import type { Row } from '../browser/page';
 import { DATA_FILE, DiskCheckpointStore } from '../../src/cli/checkpoint-disk';
-import { fileFromParts, hashTokens, slotNames, toParts, type TrainingState } from '../../src/engine/checkpoint';
+import { fileFromParts, hashTokens, toParts } from '../../src/engine/checkpoint';
 import { parseConfig, type RunConfig } from '../../src/engine/config';
-import { CharTokenizer } from '../../src/engine/data/tokenizer';
-import { numParams } from '../../src/engine/model/params';
-import { Rng } from '../../src/engine/rng';
-
-const V = 83;
-const vocab = CharTokenizer.fromText(Array.from({ length: V }, (_, i) => String.fromCharCode(40 + i)).join('')).toJSON();
-
-function randomState(config: RunConfig, dataHash: string): TrainingState {
-  const P = numParams({ vocabSize: V, blockSize: config.blockSize, nLayer: config.nLayer, nHead: config.nHead, nEmbd: config.nEmbd });
-  const rng = new Rng(1);
-  const arr = () => {
-    const a = new Float32Array(P);
-    rng.fillNormal(a, 0.02);
-    return a;
-  };
-  return {
-    config, vocab, dataHash, step: 1, tokens: 512, params: arr(), ema: null,
-    optimizer: { name: 'adamw', t: 1, shards: [{ lo: 0, hi: P, slots: slotNames(config).map(arr) }] },
-    scaler: { scale: 1, growthTracker: 0 }, history: [], savedAt: Date.now(),
-  };
-}
+import { BENCH_VOCAB, randomState } from '../checkpoint-state';
 
 async function rawWrite(file: string, bytes: Uint8Array): Promise<void> {
   const fh = await open(file, 'w');
@@ -85,7 +65,7 @@ async function measure(config: RunConfig, dir: string, quick: boolean): Promise<
     const [ours, limit] = await alternate([save, () => rawWrite(raw, blob)], rounds);
     const id = (await store.latest())!.id;
     const [oursLoad, limitLoad] = await alternate([() => store.load(id), () => readFile(join(store.root, id, DATA_FILE))], rounds);
-    const params = { backend: 'cpu', store: 'disk', L: config.nLayer, C: config.nEmbd, T: config.blockSize, V, params: P, optimizer: 'adamw', bytes, dir };
+    const params = { backend: 'cpu', store: 'disk', L: config.nLayer, C: config.nEmbd, T: config.blockSize, V: BENCH_VOCAB, params: P, optimizer: 'adamw', bytes, dir };
     const name = `L${config.nLayer} C${config.nEmbd} (${(P / 1e6).toFixed(2)}M params, ${(bytes / 2 ** 20).toFixed(1)} MB)`;
     const w = rate(ours, bytes), wl = rate(limit, bytes), r = rate(oursLoad, bytes), rl = rate(limitLoad, bytes);
     return [

@@ -12,7 +12,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
-  checkpointFileChunks, CheckpointError, importCheckpoint, partsBytes,
+  checkpointFileChunks, CheckpointError, importCheckpoint, partsBytes, pruneStore,
   type CheckpointParts, type CheckpointStore, type CheckpointSummary, type TrainingState,
 } from '../engine/checkpoint';
 
@@ -186,11 +186,8 @@ export class DiskCheckpointStore implements CheckpointStore {
     }
   }
 
-  async prune(keep: number): Promise<string[]> {
-    if (!(Number.isInteger(keep) && keep >= 1)) throw new RangeError(`keep must be a positive integer, got ${keep}`);
-    const old = (await this.list()).slice(0, -keep).map((s) => s.id);
-    for (const id of old) await this.delete(id);
-    return old;
+  prune(keep: number): Promise<string[]> {
+    return pruneStore(this, keep);
   }
 
   async latest(): Promise<CheckpointSummary | null> {

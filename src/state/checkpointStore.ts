@@ -12,7 +12,7 @@
 
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import {
-  CheckpointError, fromParts, partsBytes,
+  CheckpointError, fromParts, partsBytes, pruneStore,
   type CheckpointManifest, type CheckpointParts, type CheckpointStore, type CheckpointSummary, type TrainingState,
 } from '../engine/checkpoint';
 import type { RunConfig } from '../engine/config';
@@ -209,11 +209,8 @@ export class IdbCheckpointStore implements CheckpointStore {
     }
   }
 
-  async prune(keep: number): Promise<string[]> {
-    if (!(Number.isInteger(keep) && keep >= 1)) throw new RangeError(`keep must be a positive integer, got ${keep}`);
-    const old = (await this.list()).slice(0, -keep).map((s) => s.id);
-    for (const id of old) await this.delete(id);
-    return old;
+  prune(keep: number): Promise<string[]> {
+    return pruneStore(this, keep);
   }
 
   async latest(): Promise<CheckpointSummary | null> {

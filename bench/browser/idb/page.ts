@@ -3,33 +3,14 @@
 // IdbCheckpointStore against the limit of this browser, the same bytes as one record put (one
 // readwrite transaction, durability 'strict') and got back raw. Exposes window.ringlabIdbBench.
 // Legend: L = layers, C = channels, V = vocabulary (83), P = parameters; bytes = 3P x 4 + manifest.
-import { partsBytes, slotNames, toParts, type TrainingState } from '../../../src/engine/checkpoint';
+import { partsBytes, toParts } from '../../../src/engine/checkpoint';
 import { parseConfig, type RunConfigInput } from '../../../src/engine/config';
-import { CharTokenizer } from '../../../src/engine/data/tokenizer';
-import { numParams } from '../../../src/engine/model/params';
-import { Rng } from '../../../src/engine/rng';
 import { IdbCheckpointStore } from '../../../src/state/checkpointStore';
 import type { Row } from '../page';
 import { timeAsync } from '../timing';
+import { BENCH_VOCAB, randomState as stateOf } from '../../checkpoint-state';
 
-const V = 83;
-const vocab = CharTokenizer.fromText(Array.from({ length: V }, (_, i) => String.fromCharCode(40 + i)).join('')).toJSON();
-
-function randomState(input: RunConfigInput): TrainingState {
-  const config = parseConfig(input);
-  const P = numParams({ vocabSize: V, blockSize: config.blockSize, nLayer: config.nLayer, nHead: config.nHead, nEmbd: config.nEmbd });
-  const rng = new Rng(1);
-  const arr = () => {
-    const a = new Float32Array(P);
-    rng.fillNormal(a, 0.02);
-    return a;
-  };
-  return {
-    config, vocab, dataHash: 'ab'.repeat(32), step: 1, tokens: 512, params: arr(), ema: null,
-    optimizer: { name: config.optimizer, t: 1, shards: [{ lo: 0, hi: P, slots: slotNames(config).map(arr) }] },
-    scaler: { scale: 1, growthTracker: 0 }, history: [], savedAt: Date.now(),
-  };
-}
+const randomState = (input: RunConfigInput) => stateOf(parseConfig(input));
 
 /** One raw record store: the limit a checkpoint's bytes can be written and read at here. */
 function openRaw(): Promise<IDBDatabase> {
@@ -81,7 +62,7 @@ async function checkpoint(input: RunConfigInput, opts: { quick: boolean }): Prom
   raw.close();
   const est = await navigator.storage.estimate();
   const name = `L${state.config.nLayer} C${state.config.nEmbd} (${(P / 1e6).toFixed(2)}M params, ${(bytes / 2 ** 20).toFixed(1)} MB)`;
-  const params = { backend: 'cpu', store: 'indexeddb', L: state.config.nLayer, C: state.config.nEmbd, T: state.config.blockSize, V, params: P, optimizer: 'adamw', bytes };
+  const params = { backend: 'cpu', store: 'indexeddb', L: state.config.nLayer, C: state.config.nEmbd, T: state.config.blockSize, V: BENCH_VOCAB, params: P, optimizer: 'adamw', bytes };
   return {
     persisted: store.persisted, quota: est.quota ?? null,
     rows: [

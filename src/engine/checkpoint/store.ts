@@ -51,3 +51,11 @@ export async function loadNewestValid(store: CheckpointStore): Promise<{ summary
   }
   return null;
 }
+
+/** prune() for any store: delete all but the newest `keep` (keep >= 1); returns the ids removed. */
+export async function pruneStore(store: Pick<CheckpointStore, 'list' | 'delete'>, keep: number): Promise<string[]> {
+  if (!(Number.isInteger(keep) && keep >= 1)) throw new RangeError(`keep must be a positive integer, got ${keep}`);
+  const old = (await store.list()).slice(0, -keep).map((s) => s.id);
+  for (const id of old) await store.delete(id);
+  return old;
+}
