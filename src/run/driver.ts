@@ -17,7 +17,7 @@ import { failureOf, RunError, type FailureCode, type RunFailure } from '../engin
 import { checkMemory } from '../engine/memory';
 import { checkResume, restore, saveCheckpoint } from './checkpointing';
 import type { DetectedBy, RunEvent } from './events';
-import { FaultInbox } from './faults';
+import { FaultInbox, type KillOrder } from './faults';
 import type { DeviceGroup, GroupLayout } from './group';
 import { historyPoint, readHistory, type HistoryPoint } from './history';
 import { mergeReports } from './metrics';
@@ -53,8 +53,7 @@ const DETECTED_BY: Partial<Record<FailureCode, DetectedBy>> = { EXITED: 'exit ev
 
 /** Train `cfg` on `data`; iterate the events. Breaking out of the loop closes the devices. */
 export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): AsyncGenerator<RunEvent, void, undefined> {
-  let group: DeviceGroup | null = null;
-  let step = 0;
+  let loop: Loop | null = null;
   try {
     const V = data.tokenizer.vocabSize, G = globalBatch(cfg), T = cfg.blockSize;
     // Refuse before any device starts: the data must hold a global batch and the validation windows,
@@ -67,74 +66,84 @@ export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): Asy
     const backend = await env.resolveBackend(cfg.backend);
     const run = { ...cfg, backend: backend.name };
     const dd: DeviceData = { train: data.train, val: data.val, vocabSize: V };
-    let layout = initialLayout(run);
-    group = await env.createGroup(run, dd);
-    let tokens = 0, history: HistoryPoint[] = [];
+    const l: Loop = (loop = { group: await env.createGroup(run, dd), layout: initialLayout(run), step: 0, tokens: 0, history: [], restarts: 0 });
     if (env.resume) {
-      await restore(group, env.resume);
-      [step, tokens, history] = [env.resume.step, env.resume.tokens, readHistory(env.resume.history)];
+      await restore(l.group, env.resume);
+      [l.step, l.tokens, l.history] = [env.resume.step, env.resume.tokens, readHistory(env.resume.history)];
     }
     yield {
-      type: 'started', cfg: run, devices: group.info, backend: backend.name, backendReason: backend.reason, memory,
+      type: 'started', cfg: run, devices: l.group.info, backend: backend.name, backendReason: backend.reason, memory,
       data: { name: data.name, trainTokens: data.train.length, valTokens: data.val.length, vocabSize: V },
-      initParams: env.wantInitParams ? await group.params() : undefined,
-      resumed: env.resume ? { step, history } : undefined,
+      initParams: env.wantInitParams ? await l.group.params() : undefined,
+      resumed: env.resume ? { step: l.step, history: l.history } : undefined,
     };
-    yield { type: 'eval', step, ...(await evaluate(group, cfg)) };
+    yield { type: 'eval', step: l.step, ...(await evaluate(l.group, cfg)) };
 
     const faults = env.faults ?? new FaultInbox();
     if (cfg.killDevice) faults.kill(cfg.killDevice.rank, cfg.killDevice.phase ?? 'step', cfg.killDevice.step);
-    let restarts = 0;
     const t0 = performance.now();
-    while (step < cfg.steps && !env.signal?.aborted) {
-      const order = faults.take(step + 1);
+    while (l.step < cfg.steps && !env.signal?.aborted) {
       const ts = performance.now();
-      if (order && layout.ids.includes(order.id)) {
-        if (!group.kill) throw new Error('this device group runs in one thread and cannot kill a device; use worker devices');
-        await group.kill(layout.ids.indexOf(order.id), order.phase);
-      }
+      await inject(faults.take(l.step + 1), l);
       let reports;
       try {
-        reports = await group.step();
+        reports = await l.group.step();
       } catch (e) {
-        const failure = failureOf(e, null, step + 1);
-        if (!RECOVERABLE.has(failure.code) || failure.rank === null) throw e;
-        const detected = Date.now();
-        const id = layout.ids[failure.rank];
-        const msToDetect = failure.at !== undefined ? detected - failure.at : performance.now() - ts;
-        yield { type: 'fault', failure, id, detectedBy: DETECTED_BY[failure.code] ?? 'device report', msToDetect, policy: cfg.recovery, devices: layout.ids.length };
-        if (restarts++ >= cfg.maxRestarts) throw new RunError({ ...failure, message: `${failure.message}; the restart budget (${cfg.maxRestarts}) is spent` });
-        const r = await policies[cfg.recovery]({ cfg: run, data: dd, group, layout, failure, step, store: env.checkpoints ?? null, createGroup: env.createGroup });
-        const stepsRedone = step - r.step;
-        [group, layout, step] = [r.group, r.layout, r.step];
-        if (r.restored) [tokens, history] = [r.restored.tokens, r.restored.history];
-        yield { type: 'recovered', policy: cfg.recovery, id, failure, step, stepsRedone, msToRecover: Date.now() - detected, devices: layout.ids.length, ids: [...layout.ids], note: r.note, history: r.restored?.history };
+        yield* recover(e, l, { cfg, run, data: dd, env, startedAt: ts });
         continue;
       }
       const msStep = performance.now() - ts;
-      step++;
-      tokens += G * T;
-      const metrics = mergeReports(reports, { cfg: run, msStep, tokens, epoch: sampler.epochOf(step - 1), backend: backend.name });
-      const val = evalDue(cfg, step) ? await evaluate(group, cfg) : null;
+      l.step++;
+      l.tokens += G * T;
+      const metrics = mergeReports(reports, { cfg: run, msStep, tokens: l.tokens, epoch: sampler.epochOf(l.step - 1), backend: backend.name });
+      const val = evalDue(cfg, l.step) ? await evaluate(l.group, cfg) : null;
       const m = { ...metrics, ...val };
-      history.push(historyPoint(m));
+      l.history.push(historyPoint(m));
       yield { type: 'step', metrics: m };
-      if (val) yield { type: 'eval', step, ...val };
-      if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && env.checkpoints) {
-        yield await saveCheckpoint(env.checkpoints, group, cfg, ident, { step, tokens, history, loss: Number.isFinite(m.loss) ? m.loss : null });
+      if (val) yield { type: 'eval', step: l.step, ...val };
+      if (cfg.checkpointEvery > 0 && l.step % cfg.checkpointEvery === 0 && env.checkpoints) {
+        yield await saveCheckpoint(env.checkpoints, l.group, cfg, ident, { step: l.step, tokens: l.tokens, history: l.history, loss: Number.isFinite(m.loss) ? m.loss : null });
       }
     }
     const ms = performance.now() - t0;
     // a stopped run keeps its progress: checkpoint where it stopped (unless that step just was)
-    if (step < cfg.steps && step > 0 && env.checkpoints && !(cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0)) {
-      yield await saveCheckpoint(env.checkpoints, group, cfg, ident, { step, tokens, history, loss: history.at(-1)?.loss ?? null });
+    if (l.step < cfg.steps && l.step > 0 && env.checkpoints && !(cfg.checkpointEvery > 0 && l.step % cfg.checkpointEvery === 0)) {
+      yield await saveCheckpoint(env.checkpoints, l.group, cfg, ident, { step: l.step, tokens: l.tokens, history: l.history, loss: l.history.at(-1)?.loss ?? null });
     }
-    yield { type: 'finished', reason: step < cfg.steps ? 'stopped' : 'done', step, tokens, ms, params: await group.params() };
+    yield { type: 'finished', reason: l.step < cfg.steps ? 'stopped' : 'done', step: l.step, tokens: l.tokens, ms, params: await l.group.params() };
   } catch (e) {
-    yield { type: 'failed', failure: failureOf(e, null, step + 1) satisfies RunFailure };
+    yield { type: 'failed', failure: failureOf(e, null, (loop?.step ?? 0) + 1) satisfies RunFailure };
   } finally {
-    await group?.close();
+    await loop?.group.close();
   }
+}
+
+/** Carry out a kill order (a device of this group, by id) before the step starts. */
+async function inject(order: KillOrder | null, l: Loop): Promise<void> {
+  if (!order || !l.layout.ids.includes(order.id)) return;
+  if (!l.group.kill) throw new Error('this device group runs in one thread and cannot kill a device; use worker devices');
+  await l.group.kill(l.layout.ids.indexOf(order.id), order.phase);
+}
+
+/** What the loop carries from step to step, which a recovery replaces. */
+interface Loop { group: DeviceGroup; layout: GroupLayout; step: number; tokens: number; history: HistoryPoint[]; restarts: number }
+
+/** A failed step: report the fault, apply the settings' recovery policy within the restart budget (or
+ *  rethrow: the run fails), report the recovery. Updates `loop` in place. */
+async function* recover(e: unknown, loop: Loop, x: { cfg: RunConfig; run: RunConfig; data: DeviceData; env: RunEnv; startedAt: number }): AsyncGenerator<RunEvent, void, undefined> {
+  const { cfg, env } = x;
+  const failure = failureOf(e, null, loop.step + 1);
+  if (!RECOVERABLE.has(failure.code) || failure.rank === null) throw e;
+  const detected = Date.now();
+  const id = loop.layout.ids[failure.rank];
+  const msToDetect = failure.at !== undefined ? detected - failure.at : performance.now() - x.startedAt;
+  yield { type: 'fault', failure, id, detectedBy: DETECTED_BY[failure.code] ?? 'device report', msToDetect, policy: cfg.recovery, devices: loop.layout.ids.length };
+  if (loop.restarts++ >= cfg.maxRestarts) throw new RunError({ ...failure, message: `${failure.message}; the restart budget (${cfg.maxRestarts}) is spent` });
+  const r = await policies[cfg.recovery]({ cfg: x.run, data: x.data, group: loop.group, layout: loop.layout, failure, step: loop.step, store: env.checkpoints ?? null, createGroup: env.createGroup });
+  const stepsRedone = loop.step - r.step;
+  [loop.group, loop.layout, loop.step] = [r.group, r.layout, r.step];
+  if (r.restored) [loop.tokens, loop.history] = [r.restored.tokens, r.restored.history];
+  yield { type: 'recovered', policy: cfg.recovery, id, failure, step: loop.step, stepsRedone, msToRecover: Date.now() - detected, devices: loop.layout.ids.length, ids: [...loop.layout.ids], note: r.note, history: r.restored?.history };
 }
 
 /** Validation loss of the weights, and of the EMA weights when there are any. */
