@@ -6,22 +6,21 @@
 // cost model's predictions against it (bench/dist.ts).
 import * as Comlink from 'comlink';
 import { machine, median, ratio, type BenchCase, type Suite, type Timing } from '../lib';
-import { reduceKernel } from '../../src/engine/collectives';
-import { meshPorts, portsFor } from '../../src/workers/mesh';
+import { localPorts, reduceKernel } from '../../src/engine/collectives';
 import { spawnNodeWorker } from '../../src/workers/node-spawn';
-import type { CollectiveWorkerApi, MeasureSpec } from '../../src/workers/collective.worker';
+import type { CollectiveWorkerApi, MeasureSpec } from '../collective.worker';
 
 const MB = 1 << 20;
 const fmt = (b: number) => (b >= MB ? `${b / MB}MB` : `${b / 1024}KB`);
 
 /** N ranks as workers, fully wired. */
 async function startGroup(N: number, pieceBytes: number) {
-  const handles = Array.from({ length: N }, (_, r) => spawnNodeWorker(new URL('../../src/workers/collective.worker.ts', import.meta.url), `rank ${r}`));
+  const handles = Array.from({ length: N }, (_, r) => spawnNodeWorker(new URL('../collective.worker.ts', import.meta.url), `rank ${r}`));
   const apis = handles.map((h) => Comlink.wrap<CollectiveWorkerApi>(h.endpoint));
-  const ports = meshPorts(N);
+  const ports = localPorts(N);
   await Promise.all(apis.map((a, r) => {
-    const { row, transfer } = portsFor(ports, r);
-    return a.init(r, Comlink.transfer(row, transfer) as never, { pieceBytes, timeoutMs: 60_000, link: null });
+    const transfer = ports[r].filter((p) => p !== null) as unknown as Transferable[];
+    return a.init(r, Comlink.transfer(ports[r], transfer) as never, { pieceBytes, timeoutMs: 60_000, link: null });
   }));
   return {
     apis,

@@ -1,8 +1,8 @@
-// A rank that only runs collectives: the allreduce benchmark starts N of these as real workers wired by
-// MessageChannels and times them. N = ranks, n = elements, S = 4n bytes. One typed comlink API.
+// A rank that only runs collectives: the allreduce benchmark (bench/suites/allreduce.ts) starts N of these
+// as real worker_threads wired by MessageChannels and times them. N = ranks, n = elements, S = 4n bytes. One typed comlink API.
 import * as Comlink from 'comlink';
-import { addInto, algorithms, chunkRange, Comm, PortTransport, ringAllreduceOwned, toPieces, type AlgorithmName, type OwnedPieces, type LinkModel, type PortLike } from '../engine/collectives';
-import { parentEndpoint } from './port';
+import { addInto, algorithms, chunkRange, Comm, PortTransport, ringAllreduceOwned, toPieces, type AlgorithmName, type OwnedPieces, type LinkModel, type PortLike } from '../src/engine/collectives';
+import { parentEndpoint } from '../src/workers/port';
 
 export interface MeasureSpec {
   /** An algorithm ('ring' = the zero-copy ring on owned pieces, as DDP uses it; 'ring-inplace' = the ring
