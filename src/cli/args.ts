@@ -29,20 +29,24 @@ export interface CliOptions<Extra extends string> {
 
 /** The settings a share link sets. A headless run is meant to be reproducible, so a link with any problem
  *  is refused (every bad key named on one line) instead of run with defaults put in; hidden controls and
- *  the lesson only concern the page. */
-function linkConfig(link: string): Record<string, unknown> {
+ *  the lesson only concern the page. A link that trained on the sender's own text (`dataFile`) runs only
+ *  with `--data FILE`: the text is not in the link. */
+function linkConfig(link: string, dataFlag: boolean): Record<string, unknown> {
   const r = configFromLink(link);
   if (!r.ok) throw new UserError(`--config: ${r.error.message}`);
   if (r.problems.length > 0) {
     const list = r.problems.map((p) => `${p.key}: ${p.message}`).join('; ');
     throw new UserError(`--config: the link has ${r.problems.length === 1 ? 'a problem' : `${r.problems.length} problems`}: ${list}`);
   }
+  if (r.dataFile !== null && !dataFlag) {
+    throw new UserError(`--config: the link trains on the sender's own text ${JSON.stringify(r.dataFile)}, which a link does not carry; give that text with --data FILE`);
+  }
   return Object.fromEntries(r.given.map((k) => [k, r.cfg[k]]));
 }
 
-/** Settings from --config (file or share link). */
-function baseConfig(src: string): Record<string, unknown> {
-  if (src.includes('#') && !existsSync(src)) return linkConfig(src);
+/** Settings from --config (file or share link); `dataFlag`: --data is given on the command line. */
+function baseConfig(src: string, dataFlag: boolean): Record<string, unknown> {
+  if (src.includes('#') && !existsSync(src)) return linkConfig(src, dataFlag);
   let text: string;
   try {
     text = readFileSync(src, 'utf8');
@@ -89,7 +93,7 @@ export function parseCli<Extra extends string>(argv: string[], extraFlags: Recor
     else if (flagToKey.has(name)) flags[flagToKey.get(name)!] = value(flagToKey.get(name)!, v as string);
     else extra[name as Extra] = v;
   }
-  const base = configSrc ? baseConfig(configSrc) : {};
+  const base = configSrc ? baseConfig(configSrc, Object.hasOwn(flags, 'data')) : {};
   try {
     return { config: parseConfig({ ...under, ...base, ...flags }), extra };
   } catch (e) {

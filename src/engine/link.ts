@@ -15,6 +15,13 @@ export type { LinkFailure, LinkFailureCode, LinkMigration, LinkPair, LinkVersion
 /** A lesson id: lowercase letters, digits and '-', at most 64 characters, starting with a letter or digit. */
 export const LESSON_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+/** A text of one's own named in a link (`dataFile=NAME`): a file's base name, 1 to 100 characters, no
+ *  '/', '\\' or control characters, not '.' or '..'. Only the name travels, never the text. */
+export const DATA_FILE_NAME = /^(?!\.{1,2}$)[^/\\\u0000-\u001f\u007f]{1,100}$/;
+
+/** The base name of a data path (`runs/my notes.txt` -> `my notes.txt`). */
+export const baseName = (path: string): string => path.split(/[\\/]/).pop() ?? path;
+
 /** One part of a link that was not used as written. `key` is the key as written (cut at 40 characters);
  *  `usedInstead` is what the result holds instead: the setting's value in `cfg` (its default, or the
  *  default derived from other settings) for a setting, 0 (shown) for a `_hide` key, the version read for
@@ -32,6 +39,9 @@ export interface LinkRead {
   cfg: RunConfig;
   hidden: Set<ConfigKey>;
   lesson: string | null;
+  /** The name of the sender's own text the run trained on (`dataFile=NAME`), which the receiver must
+   *  supply; `cfg.data` then holds the default, since the text is not in the link. */
+  dataFile: string | null;
   given: ConfigKey[];
   problems: LinkProblem[];
 }
@@ -43,6 +53,9 @@ export type LinkResult = LinkRead | { ok: false; error: LinkFailure };
 export interface LinkExtras {
   hide?: ConfigKey[];
   lesson?: string;
+  /** `cfg.data` is a text of the sender's own (a file): write its base name as `dataFile=NAME` instead of
+   *  refusing it, so the receiver knows which text to supply. */
+  ownData?: boolean;
 }
 
 export type LinkEncodeCode = 'invalid-config' | 'not-linkable' | 'bad-extras' | 'too-long' | 'not-exact';
@@ -55,7 +68,8 @@ export class LinkEncodeError extends Error {
   }
 }
 
-const sameConfig = (a: RunConfig, b: RunConfig): boolean => [...SETTINGS.values()].every((k) => sameValue(a[k], b[k]));
+const sameConfig = (a: RunConfig, b: RunConfig, skipData = false): boolean =>
+  [...SETTINGS.values()].every((k) => (skipData && k === 'data') || sameValue(a[k], b[k]));
 
 /** The fewest settings whose reading gives `c` back: the non-default ones, plus any whose default follows
  *  other settings and would come out differently (warmup=20 with steps=300 is implied and left out, but
@@ -84,10 +98,12 @@ function namedSettings(c: RunConfig): Map<SettingKey, unknown> {
 
 /** The hash part of a share link for `cfg` (no '#'): `v=<version>` first, then in schema order each
  *  setting that reading would not give by itself as `key=value`, each hidden control as `key_hide=1`
- *  right after its setting's place, and `lesson=<id>` last. Deterministic: the same config and extras give
- *  the same text. Throws LinkEncodeError: `invalid-config` (cfg fails the schema), `not-linkable` (data is a
- *  file path), `bad-extras` (hide names `version`, or a lesson id outside LESSON_ID), `too-long` (over
- *  LINK_MAX_CHARS), `not-exact` (reading the text would not give cfg back; a bug). */
+ *  right after its setting's place, and `lesson=<id>` last. With `ownData`, a file in `data` is written
+ *  as `dataFile=<its base name>` at data's place. Deterministic: the same config and extras give the same
+ *  text. Throws LinkEncodeError: `invalid-config` (cfg fails the schema), `not-linkable` (data is a file
+ *  path and ownData is not set), `bad-extras` (hide names `version`, a lesson id outside LESSON_ID, ownData
+ *  without a file, or a file name outside DATA_FILE_NAME), `too-long` (over LINK_MAX_CHARS), `not-exact`
+ *  (reading the text would not give cfg back; a bug). */
 export function configToLink(cfg: RunConfig, extras: LinkExtras = {}): string {
   const parsed = RunConfigSchema.safeParse(cfg);
   if (!parsed.success) {
@@ -95,15 +111,21 @@ export function configToLink(cfg: RunConfig, extras: LinkExtras = {}): string {
     throw new LinkEncodeError('invalid-config', `${String(i.path[0] ?? 'config')}: ${i.message}`);
   }
   const c = parsed.data;
-  if (!linkableData(c.data)) throw new LinkEncodeError('not-linkable', `data: ${c.data} is a file; a link can carry only brown or a task`);
+  const own = extras.ownData === true;
+  if (own && linkableData(c.data)) throw new LinkEncodeError('bad-extras', `ownData: data is ${c.data}, not a text of one's own`);
+  if (!own && !linkableData(c.data)) throw new LinkEncodeError('not-linkable', `data: ${c.data} is a file; a link can carry only brown or a task`);
+  const dataFile = own ? baseName(c.data) : null;
+  if (dataFile !== null && !DATA_FILE_NAME.test(dataFile)) throw new LinkEncodeError('bad-extras', `dataFile: ${JSON.stringify(dataFile)} is not a file name a link can carry`);
   const hide = new Set<string>(extras.hide ?? []);
   for (const k of hide) if (!SETTINGS.has(k)) throw new LinkEncodeError('bad-extras', `hide: ${k} is not a control`);
   if (extras.lesson !== undefined && !LESSON_ID.test(extras.lesson)) throw new LinkEncodeError('bad-extras', `lesson: ${JSON.stringify(extras.lesson)} is not a lesson id`);
 
-  const named = namedSettings(c);
+  // own data: the settings are written as if data were the default, and the text is named instead
+  const named = namedSettings(dataFile === null ? c : { ...c, data: DEFAULTS.data });
   const parts = [`v=${c.version}`];
   for (const k of SETTINGS.values()) {
     if (named.has(k)) parts.push(`${k}=${escapeText(formatValue(k, c[k]))}`);
+    if (k === 'data' && dataFile !== null) parts.push(`dataFile=${escapeText(dataFile)}`);
     if (hide.has(k)) parts.push(`${k}_hide=1`);
   }
   if (extras.lesson !== undefined) parts.push(`lesson=${extras.lesson}`);
@@ -111,7 +133,8 @@ export function configToLink(cfg: RunConfig, extras: LinkExtras = {}): string {
   if (link.length > LINK_MAX_CHARS) throw new LinkEncodeError('too-long', `the link would have ${link.length} characters, more than ${LINK_MAX_CHARS}`);
 
   const back = configFromLink(link); // the guarantee a link gives: it reads back to exactly what was shared
-  if (!back.ok || back.problems.length > 0 || !sameConfig(back.cfg, c) || back.hidden.size !== hide.size || back.lesson !== (extras.lesson ?? null)) {
+  if (!back.ok || back.problems.length > 0 || !sameConfig(back.cfg, c, dataFile !== null) || back.hidden.size !== hide.size
+    || back.lesson !== (extras.lesson ?? null) || back.dataFile !== dataFile) {
     throw new LinkEncodeError('not-exact', `the link ${link} does not read back to the config it was made from`);
   }
   return link;
@@ -132,6 +155,7 @@ function readPairs(pairs: LinkPair[]) {
   const hidden = new Set<ConfigKey>();
   const problems: { key: string; message: string }[] = [];
   let lesson: string | null = null;
+  let dataFile: string | null = null;
   const hideOf = (k: string) => (k.endsWith('_hide') ? settingOf(k.slice(0, -'_hide'.length)) : undefined);
 
   for (const [key, values] of groups) {
@@ -141,6 +165,9 @@ function readPairs(pairs: LinkPair[]) {
     else if (key === 'lesson') {
       if (text !== null && LESSON_ID.test(text)) lesson = text;
       else bad(`must be a lesson id (a-z, 0-9 and '-', at most 64 characters), got ${text === null ? 'no value' : shown(text)}`);
+    } else if (key === 'dataFile') {
+      if (text !== null && DATA_FILE_NAME.test(text)) dataFile = text;
+      else bad(`must be a file name (no '/', '\\' or control characters, at most 100 characters), got ${text === null ? 'no value' : shown(text)}`);
     } else if (hideOf(key)) {
       if (text === '1') hidden.add(hideOf(key)!);
       else if (text !== '0') bad(`must be 1 (hide the control) or 0, got ${text === null ? 'no value' : shown(text)}`);
@@ -151,7 +178,12 @@ function readPairs(pairs: LinkPair[]) {
       else bad(r.message);
     } else bad(unknownKeyMessage(key));
   }
-  return { given, hidden, lesson, problems };
+  // a link names one data set: the sender's own text, or brown or a task
+  if (dataFile !== null && given.has('data')) {
+    given.delete('data');
+    problems.push({ key: 'data', message: `conflicts with dataFile=${shown(dataFile)} (a link names one data set)` });
+  }
+  return { given, hidden, lesson, dataFile, problems };
 }
 
 /** Lower case without '-' and '_', to suggest microBatch for micro-batch or Devices. */
@@ -194,7 +226,7 @@ export function configFromLink(input: string, versioning: LinkVersioning = CURRE
   if (version.missing && split.pairs.length + split.problems.length > 0) problems.push({ key: 'v', message: 'is missing', usedInstead: versioning.current });
   for (const p of [...split.problems, ...read.problems, ...dropped]) problems.push({ ...p, usedInstead: instead(p.key) });
   const given = [...SETTINGS.values()].filter((k) => kept.has(k));
-  return { ok: true, cfg, hidden: read.hidden, lesson: read.lesson, given, problems };
+  return { ok: true, cfg, hidden: read.hidden, lesson: read.lesson, dataFile: read.dataFile, given, problems };
 }
 
 /** One line for a problem, e.g. `devices: must be an integer in [1, 8], got 99; used 1 instead`, or

@@ -61,6 +61,11 @@ describe('parseCli --config LINK', () => {
   ])('refuses %s', (_, link, message) => {
     expect(refusal(link)).toBe(message);
   });
+  it('a link made with the sender\'s own text runs only with --data FILE', () => {
+    const link = '#v=1&steps=10&dataFile=notes.txt';
+    expect(() => parseCli(['--config', link], {})).toThrow(new UserError('--config: the link trains on the sender\'s own text "notes.txt", which a link does not carry; give that text with --data FILE'));
+    expect(parseCli(['--config', link, '--data', 'add3'], {}).config).toEqual(parseConfig({ steps: 10, data: 'add3' }));
+  });
   it('takes only the settings the link names, so flags and derived defaults combine as with a file', () => {
     const { config } = parseCli(['--config', '#v=1&lr=0.01&steps=10&devices_hide=1&lesson=ring', '--steps', '100'], {});
     expect(config).toEqual(parseConfig({ lr: 0.01, steps: 100 })); // warmup 20 and minLr 1e-3 derived again

@@ -112,7 +112,7 @@ describe('share links: round trip', () => {
       const link = configToLink(c, { hide, lesson });
       for (const text of [link, `#${link}`, `https://example.org/lab/?q=1#${link}`]) {
         const r = configFromLink(text);
-        expect(r).toEqual({ ok: true, cfg: c, hidden: new Set(hide), lesson: lesson ?? null, given: expect.any(Array), problems: [] });
+        expect(r).toEqual({ ok: true, cfg: c, hidden: new Set(hide), lesson: lesson ?? null, dataFile: null, given: expect.any(Array), problems: [] });
       }
     }), runs);
   });
@@ -141,7 +141,7 @@ describe('share links: round trip', () => {
 
 // Pieces that links are made of, so random links often hit real keys, values and edge cases.
 const keyArb = fc.oneof(
-  fc.constantFrom(...configKeys, 'v', 'lesson', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'),
+  fc.constantFrom(...configKeys, 'v', 'lesson', 'dataFile', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'),
   fc.constantFrom(...configKeys).map((k) => `${k}_hide`),
   fc.string({ maxLength: 12 }),
 );

@@ -65,7 +65,7 @@ describe('configFromLink: where the settings are', () => {
     }
   });
   it('reads nothing, and reports nothing, from an empty hash or an address without one', () => {
-    for (const link of ['', '#', 'https://example.org/ringlab/', '&&']) expect(read(link)).toEqual({ ok: true, cfg: defaultConfig(), hidden: new Set(), lesson: null, given: [], problems: [] });
+    for (const link of ['', '#', 'https://example.org/ringlab/', '&&']) expect(read(link)).toEqual({ ok: true, cfg: defaultConfig(), hidden: new Set(), lesson: null, dataFile: null, given: [], problems: [] });
   });
   it('reads hidden controls and the lesson', () => {
     const r = read('v=1&devices_hide=1&lr_hide=0&lesson=ring-1');
@@ -104,6 +104,9 @@ describe('configFromLink: bad parts are problems, the config stays valid', () =>
     ['v=1&de%ZZvices=2', { key: 'de%ZZvices', message: 'is not valid percent-encoding', usedInstead: null }],
     ['v=1&lr=%E0%A4%A', { key: 'lr', message: 'has a value that is not valid percent-encoding: "%E0%A4%A"', usedInstead: 2e-3 }],
     ['devices=2', { key: 'v', message: 'is missing', usedInstead: 1 }, { devices: 2 }],
+    ['v=1&dataFile=runs/a.txt', { key: 'dataFile', message: `must be a file name (no '/', '\\' or control characters, at most 100 characters), got "runs/a.txt"`, usedInstead: null }],
+    ['v=1&dataFile=..', { key: 'dataFile', message: `must be a file name (no '/', '\\' or control characters, at most 100 characters), got ..`, usedInstead: null }],
+    ['v=1&dataFile', { key: 'dataFile', message: `must be a file name (no '/', '\\' or control characters, at most 100 characters), got no value`, usedInstead: null }],
   ] as [string, LinkProblem, Record<string, unknown>?][])('%s', (link, problem, settings) => {
     const r = read(link);
     expect(r.problems).toEqual([problem]);
@@ -140,6 +143,29 @@ describe('configFromLink: bad parts are problems, the config stays valid', () =>
     expect(describeProblem(lrr)).toBe('lrr: is not a setting; ignored');
     expect(describeProblem(slow)).toMatch(/^slowDevice: must be RANK:FACTOR.*, got x; used none instead$/);
     expect(describeProblem(read('v=1&devices=2&slowDevice=1:2&slowDevice=1:3').problems[0])).toBe('slowDevice: is given 2 times (a link names each key once); used none instead');
+  });
+});
+
+describe('own data: a link names the text, never carries it', () => {
+  const own = parseConfig({ devices: 2, steps: 40, data: 'notes/my notes.txt' });
+  it('writes the file\'s base name as dataFile at data\'s place, and reads it back with data at its default', () => {
+    const link = configToLink(own, { ownData: true, hide: ['data'], lesson: 'ring' });
+    expect(link).toBe('v=1&devices=2&steps=40&dataFile=my%20notes.txt&data_hide=1&lesson=ring');
+    const r = read(link);
+    expect(r.dataFile).toBe('my notes.txt');
+    expect(r.problems).toEqual([]);
+    expect(r.cfg).toEqual({ ...own, data: 'brown' }); // the text is not in the link: the receiver supplies it
+    expect(r.given).toEqual(['devices', 'steps']);
+  });
+  it('refuses ownData for brown or a task, and a file name no link can carry', () => {
+    expect(encodeError(() => configToLink(defaultConfig(), { ownData: true })).code).toBe('bad-extras');
+    expect(encodeError(() => configToLink(parseConfig({ data: `${'x'.repeat(101)}.txt` }), { ownData: true })).code).toBe('bad-extras');
+  });
+  it('drops data=... next to dataFile, naming the conflict', () => {
+    const r = read('v=1&data=add3&dataFile=a.txt');
+    expect(r.dataFile).toBe('a.txt');
+    expect(r.problems).toEqual([{ key: 'data', message: 'conflicts with dataFile=a.txt (a link names one data set)', usedInstead: 'brown' }]);
+    expect(r.given).toEqual([]);
   });
 });
 
