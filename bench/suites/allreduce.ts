@@ -2,7 +2,7 @@
 // 2(N-1)/N (nccl-tests). The peer is this machine's limit: the same ranks doing only the ring's
 // reductions and copies (2(N-1)/N x S per rank) with no messages. A transferred buffer is not copied, so
 // on one machine the reduction is what costs. N = devices, S = bytes per rank.
-// `--quick`: fewer sizes and repeats. `--dist`: also end-to-end training on N = 1, 2, 4 devices and the
+// `--quick`: fewer sizes and repeats; `--devices 2,8` and `--piece-kb K` for a targeted sweep. `--dist`: also end-to-end training on N = 1, 2, 4 devices and the
 // cost model's predictions against it (bench/dist.ts).
 import * as Comlink from 'comlink';
 import { machine, median, ratio, type BenchCase, type Suite, type Timing } from '../lib';
@@ -62,9 +62,9 @@ function fitComm(cases: BenchCase[]): (N: number, S: number) => number {
 
 const suite: Suite = async ({ quick, args }) => {
   const sizes = (quick ? [4 * 1024, MB, 16 * MB] : [4 * 1024, 64 * 1024, MB, 4 * MB, 16 * MB, 64 * MB]);
-  const devices = [2, 4, 8];
-  const pieceArg = args.indexOf('--piece-kb');
-  const pieceBytes = pieceArg >= 0 ? Number(args[pieceArg + 1]) * 1024 : MB;
+  const argOf = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const devices = argOf('--devices')?.split(',').map(Number) ?? [2, 4, 8];
+  const pieceBytes = argOf('--piece-kb') !== undefined ? Number(argOf('--piece-kb')) * 1024 : MB;
   const cases: BenchCase[] = [];
   for (const N of devices) {
     const g = await startGroup(N, pieceBytes);
