@@ -10,10 +10,10 @@ import { loadBrowserData } from './browserData';
 export interface LoadedData { name: string; chars: string[]; train: Uint16Array; val: Uint16Array }
 
 const cache = new Map<string, Promise<Dataset>>();
-const get = (name: string) => {
+const get = (name: string, base: string) => {
   let p = cache.get(name);
   if (!p) {
-    p = loadBrowserData(name);
+    p = loadBrowserData(name, base);
     cache.set(name, p);
     p.catch(() => cache.delete(name)); // a failed load is retried next time
   }
@@ -21,11 +21,12 @@ const get = (name: string) => {
 };
 
 const api = {
-  async vocabSize(name: string): Promise<number> {
-    return (await get(name)).tokenizer.vocabSize;
+  /** `base`: the page's base URL (pageBase()), which the worker cannot know from its own location. */
+  async vocabSize(name: string, base: string): Promise<number> {
+    return (await get(name, base)).tokenizer.vocabSize;
   },
-  async load(name: string): Promise<LoadedData> {
-    const ds = await get(name);
+  async load(name: string, base: string): Promise<LoadedData> {
+    const ds = await get(name, base);
     const train = ds.train.slice(), val = ds.val.slice();
     return Comlink.transfer({ name: ds.name, chars: [...ds.tokenizer.chars], train, val }, [train.buffer, val.buffer]);
   },
