@@ -5,6 +5,7 @@
 import { useEffect } from 'react';
 import { ChartsPanel } from './charts/ChartsPanel';
 import { ComparePanel } from './compare/ComparePanel';
+import { ExportPanel } from './export/ExportPanel';
 import { learnVocab } from './data/loadData';
 import { GpuPanel } from './GpuPanel';
 import { history } from './history';
@@ -60,6 +61,7 @@ export function App() {
       </div>
       <ChartsPanel />
       <ComparePanel />
+      <ExportPanel />
       <GpuPanel />
     </main>
   );
