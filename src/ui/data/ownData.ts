@@ -2,6 +2,7 @@
 // read, its bytes checked and kept by the data worker, so an 8 MiB text is decoded and tokenized off the
 // main thread), list and delete the texts kept, and keep the settings form's list of them current.
 // Legend: sizes in bytes.
+import * as Comlink from 'comlink';
 import { createStore } from 'zustand/vanilla';
 import { envStore } from '../../state/envStore';
 import { formStore } from '../../state/formStore';
@@ -29,7 +30,7 @@ export async function importTextFile(file: File): Promise<{ ok: boolean; message
   const problem = textFileProblem(file.name, file.size);
   if (problem) return { ok: false, message: problem };
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const r = await dataWorker().importText(file.name, bytes);
+  const r = await dataWorker().importText(file.name, Comlink.transfer(bytes, [bytes.buffer])); // moved, not copied
   if (!r.ok) return { ok: false, message: r.message };
   envStore.setState((s) => ({ vocab: { ...s.vocab, [file.name]: r.vocabSize } }));
   await refreshTexts();
