@@ -66,14 +66,14 @@ test('after a run: the weights and the nanoGPT bundle download and parse; the to
 test('during a run a download holds the state after the step in flight, and the run goes on', async ({ page }) => {
   const problems = watchErrors(page);
   await page.goto('/');
-  await setFields(page, { ...tiny, steps: '400' });
+  await setFields(page, { ...tiny, steps: '5000' }); // far more than the test waits for: it is stopped
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'running', { timeout: 30_000 });
   await expect.poll(async () => Number((await page.getByTestId('train-step').textContent())?.split(' / ')[0]), { timeout: 30_000 }).toBeGreaterThan(2);
   const b = await downloadBytes(page, 'Download nanoGPT bundle (.tar)');
   const ckpt = await importCheckpoint(readTar(b.bytes).files.get('ringlab_add2-bundle/checkpoint.safetensors')!);
   expect(ckpt.step).toBeGreaterThan(2);
-  expect(ckpt.step).toBeLessThan(400);
+  expect(ckpt.step).toBeLessThan(5000);
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'running');
   await page.getByTestId('train-stop').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 });
