@@ -36,6 +36,8 @@ export default defineConfig({
   // watPlugin: `.wat` imports compile to their WebAssembly binary (the CPU backend's SIMD kernels); worker
   // bundles get their own plugin list in a build, so it is named there too.
   plugins: [react(), brownCorpus(), watPlugin()],
+  // Relative URLs everywhere in the build, so dist/ works from any path prefix on any static host.
+  base: './',
   worker: { format: 'es', plugins: () => [watPlugin()] },
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },

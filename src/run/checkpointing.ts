@@ -13,14 +13,19 @@ import type { HistoryPoint } from './history';
 /** What a run knows beside its devices' state. */
 export interface Progress { step: number; tokens: number; history: HistoryPoint[]; loss: number | null }
 
-/** Save the group's state at `p.step` into `store`, keeping the newest cfg.keep. */
-export async function saveCheckpoint(store: CheckpointStore, group: DeviceGroup, cfg: RunConfig, ident: { vocab: string; dataHash: string }, p: Progress): Promise<CheckpointEvent> {
-  const t0 = performance.now();
+/** The group's state at `p.step` as one TrainingState (what a checkpoint holds and an export reads). */
+export async function gatherState(group: DeviceGroup, cfg: RunConfig, ident: { vocab: string; dataHash: string }, p: Omit<Progress, 'loss'>): Promise<TrainingState> {
   const g = await group.exportState();
-  const state: TrainingState = {
+  return {
     config: cfg, vocab: ident.vocab, dataHash: ident.dataHash, step: p.step, tokens: p.tokens,
     params: g.params, ema: g.ema, optimizer: collectOptimizer(g.optimizer), scaler: g.scaler, history: p.history.slice(), savedAt: Date.now(),
   };
+}
+
+/** Save the group's state at `p.step` into `store`, keeping the newest cfg.keep. */
+export async function saveCheckpoint(store: CheckpointStore, group: DeviceGroup, cfg: RunConfig, ident: { vocab: string; dataHash: string }, p: Progress): Promise<CheckpointEvent> {
+  const t0 = performance.now();
+  const state = await gatherState(group, cfg, ident, p);
   try {
     const s = await store.save(await toParts(state, { loss: p.loss }), { keep: cfg.keep });
     return { type: 'checkpoint', step: p.step, id: s.id, bytes: s.bytes, ms: performance.now() - t0, loss: p.loss };

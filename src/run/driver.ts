@@ -15,13 +15,14 @@ import { GlobalSampler } from '../engine/data/sampler';
 import type { DeviceData } from '../engine/dist/device';
 import { failureOf, RunError, type FailureCode, type RunFailure } from '../engine/errors';
 import { checkMemory } from '../engine/memory';
-import { checkResume, restore, saveCheckpoint } from './checkpointing';
+import { checkResume, gatherState, restore, saveCheckpoint } from './checkpointing';
 import type { DetectedBy, RunEvent } from './events';
 import { FaultInbox, type KillOrder } from './faults';
 import type { DeviceGroup, GroupLayout } from './group';
 import { historyPoint, readHistory, type HistoryPoint } from './history';
 import { mergeReports } from './metrics';
 import { initialLayout, policies } from './recovery';
+import type { StateRequests } from './state-requests';
 
 export interface RunEnv {
   /** Builds the devices (worker Coordinator or LocalGroup) for settings whose backend is resolved; a
@@ -41,6 +42,10 @@ export interface RunEnv {
   resume?: TrainingState;
   /** Kill orders from the page (cfg.killDevice is added to it). */
   faults?: FaultInbox;
+  /** Requests for the training state during the run, answered between steps (the page's downloads). */
+  states?: StateRequests;
+  /** Put the final training state on the `finished` event (an export after the run). */
+  wantFinalState?: boolean;
 }
 
 /** Whether the validation loss is measured after `step` steps: every evalEvery steps (0 = never) and at the end. */
@@ -61,7 +66,8 @@ export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): Asy
     const memory = checkMemory(cfg, V, env.memoryBudget);
     const sampler = new GlobalSampler(windowCount(data.train.length, T), G, cfg.seed);
     fixedWindows(data.val.length, T, cfg.evalWindows);
-    const ident = { vocab: data.tokenizer.toJSON(), dataHash: env.checkpoints || env.resume ? await hashTokens(data.train) : '' };
+    const needHash = env.checkpoints || env.resume || env.states || env.wantFinalState;
+    const ident = { vocab: data.tokenizer.toJSON(), dataHash: needHash ? await hashTokens(data.train) : '' };
     if (env.resume) checkResume(env.resume, cfg, ident.vocab, ident.dataHash);
     const backend = await env.resolveBackend(cfg.backend);
     const run = { ...cfg, backend: backend.name };
@@ -83,6 +89,7 @@ export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): Asy
     if (cfg.killDevice) faults.kill(cfg.killDevice.rank, cfg.killDevice.phase ?? 'step', cfg.killDevice.step);
     const t0 = performance.now();
     while (l.step < cfg.steps && !env.signal?.aborted) {
+      if (env.states?.pending) env.states.fulfil(await gatherState(l.group, cfg, ident, l));
       const ts = performance.now();
       await inject(faults.take(l.step + 1), l);
       let reports;
@@ -110,10 +117,13 @@ export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): Asy
     if (l.step < cfg.steps && l.step > 0 && env.checkpoints && !(cfg.checkpointEvery > 0 && l.step % cfg.checkpointEvery === 0)) {
       yield await saveCheckpoint(env.checkpoints, l.group, cfg, ident, { step: l.step, tokens: l.tokens, history: l.history, loss: l.history.at(-1)?.loss ?? null });
     }
-    yield { type: 'finished', reason: l.step < cfg.steps ? 'stopped' : 'done', step: l.step, tokens: l.tokens, ms, params: await l.group.params() };
+    const state = env.wantFinalState || env.states?.pending ? await gatherState(l.group, cfg, ident, l) : undefined;
+    if (state) env.states?.fulfil(state);
+    yield { type: 'finished', reason: l.step < cfg.steps ? 'stopped' : 'done', step: l.step, tokens: l.tokens, ms, params: await l.group.params(), state: env.wantFinalState ? state : undefined };
   } catch (e) {
     yield { type: 'failed', failure: failureOf(e, null, (loop?.step ?? 0) + 1) satisfies RunFailure };
   } finally {
+    env.states?.end('the run has ended; its final state is what it left');
     await loop?.group.close();
   }
 }

@@ -3,6 +3,7 @@
 // when a device dies and the run goes on, and exactly one of finished (done | stopped) or failed.
 // Legend: N = devices, P = parameters; ms; bytes.
 import type { BackendName } from '../engine/backend/adapter';
+import type { TrainingState } from '../engine/checkpoint';
 import type { RunConfig } from '../engine/config';
 import type { RunFailure } from '../engine/errors';
 import type { MemoryEstimate } from '../engine/memory';
@@ -84,6 +85,8 @@ export interface FinishedEvent {
   ms: number;
   /** The final weights (P values). */
   params: Float32Array;
+  /** The final training state (weights, optimizer state, history), when the environment asked for it. */
+  state?: TrainingState;
 }
 
 export interface FailedEvent { type: 'failed'; failure: RunFailure }

@@ -12,6 +12,10 @@ export interface FormState {
   form: FormValues;
   errors: FormErrors;
   cfg: RunConfig | null;
+  /** Names of the texts of one's own this browser keeps (null until read from IndexedDB). */
+  ownTexts: string[] | null;
+  /** The texts kept changed (imported, deleted, or first read): validate again. */
+  setOwnTexts: (names: string[]) => void;
   setField: (k: FieldKey, v: string) => void;
   /** Several fields at once (one validation). */
   setFields: (patch: Partial<FormValues>) => void;
@@ -19,20 +23,21 @@ export interface FormState {
   reset: () => void;
 }
 
-const validated = (form: FormValues) => {
-  const r = validateForm(form);
-  return { form, errors: r.ok ? {} : r.errors, cfg: r.ok ? r.cfg : null };
+const validated = (form: FormValues, ownTexts: string[] | null) => {
+  const r = validateForm(form, ownTexts);
+  return { form, errors: r.ok ? {} : r.errors, cfg: r.ok ? r.cfg : null, ownTexts };
 };
 
 /** A form store persisted to `storage` (null: not persisted). */
 export function createFormStore(storage: KeyValueStorage | null) {
   return createStore<FormState>()((set, get) => {
     const update = (form: FormValues) => {
-      set(validated(form));
+      set(validated(form, get().ownTexts));
       saveForm(storage, form);
     };
     return {
-      ...validated(loadForm(storage)),
+      ...validated(loadForm(storage), null),
+      setOwnTexts: (names) => set(validated(get().form, [...names])),
       setField: (k, v) => update({ ...get().form, [k]: v }),
       setFields: (patch) => update({ ...get().form, ...patch }),
       reset: () => update({ ...DEFAULT_FORM }),

@@ -6,6 +6,7 @@
 import { defaultConfig, globalBatch, migrateConfig, parseDecimal, RunConfigSchema, type RunConfig, type RunConfigInput } from '../engine/config';
 import { isTask } from '../engine/data/tasks';
 import { FIELDS, isField, type FieldKey } from './formFields';
+import { isOwnTextName } from './ownText';
 
 export { DATA_CHOICES, FIELD_GROUPS, type FieldKey, type FieldSpec } from './formFields';
 
@@ -51,13 +52,23 @@ export function formToInput(v: FormValues): RunConfigInput {
 
 export type Validated = { ok: true; cfg: RunConfig } | { ok: false; errors: FormErrors };
 
-/** Validate through the RunConfig schema; each issue is placed next to the field it names. */
-export function validateForm(v: FormValues): Validated {
+/** Why the page cannot train on `data`, or null: the schema takes any file name, the page has the corpus
+ *  asset, the synthetic tasks and the texts of one's own kept in this browser (`own`; null while unknown). */
+export function dataProblem(data: string, own: readonly string[] | null): string | null {
+  if (data === 'brown' || isTask(data) || own?.includes(data)) return null;
+  if (!isOwnTextName(data)) return `'${data}' is not available in the browser (brown, copy, reverse, add1..add9, or a text of your own)`;
+  if (own === null) return `looking for your text '${data}' in this browser…`;
+  return `'${data}' is a text of your own that this browser does not have (a link names the text but never carries it): import ${data} under "Your own text" to train on it`;
+}
+
+/** Validate through the RunConfig schema; each issue is placed next to the field it names. `own`: the
+ *  names of the texts of one's own this browser keeps (null while not yet read). */
+export function validateForm(v: FormValues, own: readonly string[] | null = []): Validated {
   const r = RunConfigSchema.safeParse(migrateConfig(formToInput(v)));
-  // the schema takes any file name; the page can load only the corpus asset and the synthetic tasks
-  const dataOk = v.data === 'brown' || isTask(v.data);
+  const problem = dataProblem(v.data, own);
+  const dataOk = problem === null;
   if (r.success && dataOk) return { ok: true, cfg: r.data };
-  const errors: FormErrors = dataOk ? {} : { data: `'${v.data}' is not available in the browser (brown, copy, reverse, add1..add9)` };
+  const errors: FormErrors = dataOk ? {} : { data: problem };
   if (r.success) return { ok: false, errors };
   for (const i of r.error.issues) {
     const k = String(i.path[0] ?? '');

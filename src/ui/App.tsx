@@ -5,7 +5,9 @@
 import { useEffect } from 'react';
 import { ChartsPanel } from './charts/ChartsPanel';
 import { ComparePanel } from './compare/ComparePanel';
+import { ExportPanel } from './export/ExportPanel';
 import { learnVocab } from './data/loadData';
+import { OwnDataPanel } from './data/OwnDataPanel';
 import { GpuPanel } from './GpuPanel';
 import { history } from './history';
 import { guardLeaving } from './leaveGuard';
@@ -39,6 +41,7 @@ export function App() {
         </p>
       </header>
       <SettingsPanel />
+      <OwnDataPanel />
       <section className="panel run" aria-labelledby="run-title">
         <h2 id="run-title">Run</h2>
         <RunControls />
@@ -60,6 +63,7 @@ export function App() {
       </div>
       <ChartsPanel />
       <ComparePanel />
+      <ExportPanel />
       <GpuPanel />
     </main>
   );

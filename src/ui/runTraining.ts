@@ -11,6 +11,8 @@ import { BackendUnavailableError, failureOf } from '../engine/errors';
 import { startRun, type RunEnv } from '../run/driver';
 import { memoryBudget } from '../state/budget';
 import { envStore } from '../state/envStore';
+import { exportRunEnded, exportRunStarted } from '../state/exportStore';
+import type { StateRequests } from '../run/state-requests';
 import { savedRunOf } from '../state/runHistory';
 import { applyEvent, beginRun, runStore } from '../state/runStore';
 import { spawnBrowserDevice } from '../workers/browser-spawn';
@@ -37,11 +39,14 @@ async function resolveBackend(kind: BackendKind) {
   return { name: c.name, reason: `backend auto: ${c.reason}` };
 }
 
-const browserEnv = (signal: AbortSignal, devices: number): RunEnv => ({
+const browserEnv = (signal: AbortSignal, devices: number, states: StateRequests): RunEnv => ({
   memoryBudget: memoryBudget(devices, deviceMemoryGb()),
   resolveBackend,
   createGroup: (cfg, data) => Coordinator.start({ cfg, data, spawn: spawnBrowserDevice }),
   signal,
+  // the export panel's downloads: the state between steps on request, and the final state
+  states,
+  wantFinalState: true,
 });
 
 /** Ask the running training to stop after the step in flight (steps are not interrupted halfway). */
@@ -74,8 +79,11 @@ async function train(cfg: RunConfig, signal: AbortSignal): Promise<void> {
   }
   const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${data.tokenizer.vocabSize}`;
   runStore.setState({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
-  for await (const ev of startRun(cfg, data, browserEnv(signal, cfg.devices))) {
+  const states = exportRunStarted(cfg, data.train, data.val);
+  for await (const ev of startRun(cfg, data, browserEnv(signal, cfg.devices, states))) {
     applyEvent(ev, performance.now());
+    if (ev.type === 'finished') exportRunEnded(ev.state ?? null);
+    if (ev.type === 'failed') exportRunEnded(null);
     if (ev.type === 'started') {
       const b = ev.devices.map((d) => d.backend);
       const on = b.every((x) => x === b[0]) ? `${b[0]} on every device` : b.map((x, r) => `device ${r} ${x}`).join(', ');

@@ -60,6 +60,13 @@ export function bestValLoss(history: unknown[]): number {
   return best;
 }
 
+/** The training loss of the state's own step, as the run's checkpoint at that step records it for
+ *  listings (so a state made into a file again gives the run's checkpoint file byte for byte). */
+function stepLoss(state: TrainingState): number | null {
+  const last = state.history.at(-1) as { step?: unknown; loss?: unknown } | undefined;
+  return last?.step === state.step && typeof last.loss === 'number' ? last.loss : null;
+}
+
 /** Every file of the bundle that continues `state` in nanoGPT. Throws ExportError: OPTIMIZER for an SGD
  *  run, DATA when the streams are not the ones the checkpoint was trained on, NAME for a bad name. */
 export async function nanoGptBundle(input: BundleInput): Promise<Bundle> {
@@ -96,7 +103,7 @@ export async function nanoGptBundle(input: BundleInput): Promise<Bundle> {
   const files: BundleFile[] = [
     { path: 'README.md', data: text(readme) },
     { path: 'bundle.json', data: text(JSON.stringify(manifest, null, 2) + '\n') },
-    { path: CHECKPOINT_FILE, data: input.checkpoint ?? await exportCheckpoint(state) },
+    { path: CHECKPOINT_FILE, data: input.checkpoint ?? await exportCheckpoint(state, { loss: stepLoss(state) }) },
     { path: 'to_nanogpt.py', data: text(CONVERTER) },
     { path: `config/${name}.py`, data: text(config) },
     { path: `data/${name}/train.bin`, data: tokenBin(train, vocabSize, 'train.bin') },

@@ -11,3 +11,4 @@ export { ExportError, type ExportCode } from './errors';
 export { MIN_EVAL_WINDOWS, nanoGptSettings, pyLiteral, renderConfig, type NanoGptEntry, type NanoGptSettings } from './settings';
 export { stateFromWeights } from './weights-state';
 export { tarArchive } from './tar';
+export { bundleDownload, bundleRoot, PAGE_SOURCE, weightsDownload, type Download } from './download';

@@ -5,10 +5,11 @@ import { makeDataset, type Dataset } from '../../engine/data/dataset';
 import { isTask, taskText } from '../../engine/data/tasks';
 import { decodeText, TextDataError } from '../../engine/data/text';
 
-/** The Brown corpus asset's URL (served by the dev server, emitted by the build). */
-export const BROWN_URL = `${import.meta.env.BASE_URL}data/brown.txt`;
+/** The Brown corpus asset's path under the page's base (served by the dev server, emitted by the build). */
+export const BROWN_PATH = 'data/brown.txt';
 
-async function brownText(): Promise<string> {
+async function brownText(base: string): Promise<string> {
+  const BROWN_URL = new URL(BROWN_PATH, base).href;
   const res = await fetch(BROWN_URL);
   if (!res.ok) throw new Error(`the Brown corpus could not be loaded (${BROWN_URL}: HTTP ${res.status})`);
   // Bytes decoded as the CLI decodes a file (src/engine/data/text.ts): res.text() would drop a leading
@@ -24,9 +25,10 @@ async function brownText(): Promise<string> {
   return text;
 }
 
-/** The data set named by the `data` setting; throws a readable error for anything else. */
-export async function loadBrowserData(name: string): Promise<Dataset> {
-  if (name === 'brown') return makeDataset(name, await brownText(), 0.1);
+/** The data set named by the `data` setting (`base`: the page's base URL, from pageBase()); throws a
+ *  readable error for anything else. */
+export async function loadBrowserData(name: string, base: string): Promise<Dataset> {
+  if (name === 'brown') return makeDataset(name, await brownText(base), 0.1);
   if (isTask(name)) return makeDataset(name, taskText(name)!, 0.1);
   throw new Error(`data '${name}' is not available in the browser (copy, reverse, add1..add9 or brown)`);
 }

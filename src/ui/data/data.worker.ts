@@ -5,15 +5,27 @@
 // Legend: V = vocabulary size; tokens are Uint16 ids.
 import * as Comlink from 'comlink';
 import type { Dataset } from '../../engine/data/dataset';
+import { isOwnTextName, ownDataset } from '../../state/ownText';
+import { getText, putText, type TextSummary } from '../../state/textStore';
 import { loadBrowserData } from './browserData';
 
 export interface LoadedData { name: string; chars: string[]; train: Uint16Array; val: Uint16Array }
 
+/** An import's outcome, as data (an Error's message survives comlink, its class does not). */
+export type ImportResult = { ok: true; text: TextSummary; chars: number; vocabSize: number } | { ok: false; message: string };
+
+/** A text of one's own, from this browser's IndexedDB. */
+async function ownText(name: string): Promise<Dataset> {
+  const bytes = await getText(name);
+  if (!bytes) throw new Error(`'${name}' is a text of your own that this browser does not have: import it under "Your own text"`);
+  return ownDataset(name, bytes);
+}
+
 const cache = new Map<string, Promise<Dataset>>();
-const get = (name: string) => {
+const get = (name: string, base: string) => {
   let p = cache.get(name);
   if (!p) {
-    p = loadBrowserData(name);
+    p = isOwnTextName(name) ? ownText(name) : loadBrowserData(name, base);
     cache.set(name, p);
     p.catch(() => cache.delete(name)); // a failed load is retried next time
   }
@@ -21,11 +33,28 @@ const get = (name: string) => {
 };
 
 const api = {
-  async vocabSize(name: string): Promise<number> {
-    return (await get(name)).tokenizer.vocabSize;
+  /** Check `bytes` as a data set (UTF-8 text, vocabulary), then keep it in IndexedDB as `name`; an earlier
+   *  text of that name is replaced only when the new one is good. */
+  async importText(name: string, bytes: Uint8Array): Promise<ImportResult> {
+    try {
+      const ds = ownDataset(name, bytes);
+      const text = await putText(name, bytes);
+      cache.set(name, Promise.resolve(ds));
+      return { ok: true, text, chars: ds.train.length + ds.val.length, vocabSize: ds.tokenizer.vocabSize };
+    } catch (e) {
+      return { ok: false, message: e instanceof Error ? e.message : String(e) };
+    }
   },
-  async load(name: string): Promise<LoadedData> {
-    const ds = await get(name);
+  /** Drop a data set read earlier (a text deleted or replaced). */
+  forget(name: string): void {
+    cache.delete(name);
+  },
+  /** `base`: the page's base URL (pageBase()), which the worker cannot know from its own location. */
+  async vocabSize(name: string, base: string): Promise<number> {
+    return (await get(name, base)).tokenizer.vocabSize;
+  },
+  async load(name: string, base: string): Promise<LoadedData> {
+    const ds = await get(name, base);
     const train = ds.train.slice(), val = ds.val.slice();
     return Comlink.transfer({ name: ds.name, chars: [...ds.tokenizer.chars], train, val }, [train.buffer, val.buffer]);
   },

@@ -6,12 +6,17 @@ import { CharTokenizer } from '../../engine/data/tokenizer';
 import { envStore } from '../../state/envStore';
 import type { DataApi } from './data.worker';
 
+/** The page's base as an absolute URL, on the main thread: the build uses relative URLs (vite `base:
+ *  './'`, so the site works under any path prefix), and a relative URL fetched in a worker would resolve
+ *  against the worker's script in assets/, not against the page. */
+const pageBase = (): string => new URL(import.meta.env.BASE_URL, document.baseURI).href;
+
 let api: Comlink.Remote<DataApi> | null = null;
-const worker = () => (api ??= Comlink.wrap<DataApi>(new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' })));
+export const dataWorker = () => (api ??= Comlink.wrap<DataApi>(new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' })));
 
 /** The data set named by the `data` setting, read and tokenized in the data worker. */
 export async function loadData(name: string): Promise<Dataset> {
-  const d = await worker().load(name);
+  const d = await dataWorker().load(name, pageBase());
   const tokenizer = new CharTokenizer(d.chars);
   envStore.setState((s) => ({ vocab: { ...s.vocab, [name]: tokenizer.vocabSize } }));
   return { name: d.name, tokenizer, train: d.train, val: d.val };
@@ -20,7 +25,7 @@ export async function loadData(name: string): Promise<Dataset> {
 /** Learn a data set's vocabulary size (for the memory estimate) without waiting for a run; never throws. */
 export function learnVocab(name: string): void {
   if (envStore.getState().vocab[name]) return;
-  worker().vocabSize(name).then(
+  dataWorker().vocabSize(name, pageBase()).then(
     (V) => envStore.setState((s) => ({ vocab: { ...s.vocab, [name]: V } })),
     () => undefined, // the run reports a data set that cannot be read
   );

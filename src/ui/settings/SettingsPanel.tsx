@@ -13,6 +13,8 @@ function Groups({ advanced }: { advanced: boolean }) {
   const form = useForm((s) => s.form);
   const errors = useForm((s) => s.errors);
   const setField = useForm((s) => s.setField);
+  // the texts of one's own kept in this browser are data sets too
+  const ownTexts = useForm((s) => s.ownTexts);
   const locked = useRun((s) => isActive(s.status));
   return (
     <div className="settings">
@@ -20,7 +22,7 @@ function Groups({ advanced }: { advanced: boolean }) {
         <fieldset key={g.title}>
           <legend>{g.title}</legend>
           {g.fields.map((f) => (
-            <SettingField key={f.key} spec={f} value={form[f.key]} error={errors[f.key]} disabled={locked} onChange={(v) => setField(f.key, v)} />
+            <SettingField key={f.key} spec={f.key === 'data' ? { ...f, options: [...f.options!, ...(ownTexts ?? [])] } : f} value={form[f.key]} error={errors[f.key]} disabled={locked} onChange={(v) => setField(f.key, v)} />
           ))}
         </fieldset>
       ))}
