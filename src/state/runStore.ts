@@ -8,7 +8,7 @@
 // it from the columns (they are trained again).
 // Legend: N = devices; ms; bytes; tokens = sequences x block size; G = global batch, T = block size.
 import { createStore } from 'zustand/vanilla';
-import { globalBatch, type RunConfig } from '../engine/config';
+import type { RunConfig } from '../engine/config';
 import type { RunFailure } from '../engine/errors';
 import type { MemoryEstimate } from '../engine/memory';
 import type { RunEvent } from '../run/events';
@@ -130,7 +130,9 @@ function onStep(m: StepMetrics, now: number): void {
   add(sums.bytes, m.bytesSent, s.ids);
   add(sums.total, m.bytesSent, s.ids);
   const elapsedMs = now - t0;
-  const perStep = s.cfg ? globalBatch(s.cfg) * s.cfg.blockSize : 0;
+  // every step trains G*T tokens (the driver's count is step x G x T, after a resume or a recovery too);
+  // steps trained again after a restart count: they were work done in this run's time
+  const perStep = m.step > 0 ? m.tokens / m.step : 0;
   runStore.setState({
     step: m.step, loss: m.loss, tokens: m.tokens, elapsedMs, latest: m,
     valLoss: m.valLoss ?? s.valLoss, valLossEma: m.valLossEma ?? s.valLossEma,
@@ -205,8 +207,9 @@ export function applyEvent(ev: RunEvent, now: number): void {
       return;
     }
     case 'finished':
-      // the driver's own wall time of the loop: tokens/s as `npm run train` reports it (this run's tokens only)
-      set({ status: ev.reason, etaMs: NaN, elapsedMs: ev.ms, tokensPerS: ev.ms > 0 ? ((ev.tokens - baseTokens) * 1000) / ev.ms : 0, pendingKills: [] });
+      // over the driver's own wall time of the loop, as `npm run train` measures it; the tokens this run
+      // trained: not a resumed checkpoint's, and steps trained again after a restart count once more
+      set({ status: ev.reason, etaMs: NaN, elapsedMs: ev.ms, tokensPerS: ev.ms > 0 && ev.step > 0 ? (trained * (ev.tokens / ev.step) * 1000) / ev.ms : 0, pendingKills: [] });
       return;
     case 'failed':
       // the record names a rank of the current group; the page names devices by id

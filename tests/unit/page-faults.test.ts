@@ -91,6 +91,8 @@ describe('faults in the run store', () => {
     expect(s.faults[0]).toMatchObject({ id: 1, step: 4, policy: 'restart', recovery: { step: 2, stepsRedone: 1, devices: 2 } });
     expect(markerText(s.faults[0])).toContain('restart: resumed after step 2 on 2 devices, 1 completed step lost and trained again');
     expect(s.notes.map((n) => n.kind)).toEqual(['checkpoint', 'fault', 'recovered', 'checkpoint']);
+    // tokens/s counts the work done: steps 1-3, then 3-5 again = 6 steps of G x T = 2 x 2 x 8 tokens
+    expect((s.tokensPerS * s.elapsedMs) / 1000).toBeCloseTo(6 * 2 * 2 * 8, 6);
   });
 });
 
