@@ -2,8 +2,8 @@
 // notices the worker's exit (its `exit`/`error` event, not the collective timeout) and recovers by the
 // policy shown next to the buttons. elastic: the topology keeps the survivors' names, links only them and
 // crosses out the dead device; restart (chosen in the topology's own recovery control) goes back to the
-// newest checkpoint, here killed inside the allreduce. Both runs finish; the charts mark the fault with
-// the work lost and the time to recover.
+// newest checkpoint, here killed inside the allreduce, and ends in the losses of the same run without a
+// fault. Both runs finish; the charts mark the fault with the work lost and the time to recover.
 // Tiny runs on add2 with a simulated link latency of 60 ms: every ring step waits for it 2(N-1) times,
 // so 30 steps take several seconds whatever the machine's speed and the run is still going when the
 // button is clicked (without it a tiny run can end between reading the step counter and the click).
@@ -15,6 +15,8 @@ import { setFields, tiny, watchErrors } from './helpers';
 
 const STEPS = 30;
 const faulty = { ...tiny, devices: '3', steps: String(STEPS), linkLatency: '60', checkpointEvery: '2' };
+
+const losses = async (page: Page): Promise<number[]> => JSON.parse((await page.getByTestId('loss-chart').getAttribute('data-loss'))!) as number[];
 
 /** Start, wait for a step or two, kill device `id`; the ms from the click to the recovered event. */
 async function killMidRun(page: Page, id: number): Promise<number> {
@@ -67,10 +69,19 @@ test('kill a device, elastic: the worker\'s exit is noticed at once and the surv
 test('kill a device inside the allreduce, restart: every device starts again from the newest checkpoint', async ({ page }, info) => {
   const problems = watchErrors(page);
   await page.goto('/');
-  await setFields(page, faulty);
   // the policy chosen next to the kill buttons is the setting
   await page.getByLabel('recovery policy').selectOption('restart');
   await expect(page.getByTestId('setting-recovery')).toHaveValue('restart');
+  // with checkpoints off (the default) the page says where a restart would go back to
+  await expect(page.getByTestId('kill-no-checkpoints')).toContainText('a restart starts again from step 0');
+  await setFields(page, faulty);
+  await expect(page.getByTestId('kill-no-checkpoints')).toHaveCount(0);
+  // the same run without a fault, for the losses a restart must end in
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  const whole = await losses(page);
+  expect(whole).toHaveLength(STEPS);
+
   await page.getByLabel('kill when').selectOption('allreduce');
   const ms = await killMidRun(page, 2);
   const events = page.getByTestId('run-events');
@@ -82,8 +93,9 @@ test('kill a device inside the allreduce, restart: every device starts again fro
   const topology = page.getByRole('group', { name: 'Topology' });
   await expect(topology.getByRole('img', { name: /^device \d$/ })).toHaveCount(3);
   await expect(topology.locator('[data-state="dead"]')).toHaveCount(0); // a restart brings every device back
-  const steps = JSON.parse((await page.getByTestId('loss-chart').getAttribute('data-loss'))!) as number[];
-  expect(steps).toHaveLength(STEPS); // the lost steps were dropped from the chart and trained again, once each
+  // the lost steps were dropped from the chart and trained again, once each, from the checkpoint's exact
+  // state: the same devices and the same code give the uninterrupted run's losses bit for bit
+  expect(await losses(page)).toEqual(whole);
   await expect(page.getByTestId('fault-legend').locator('li')).toContainText('restart: resumed after step');
   await page.getByRole('figure', { name: 'Loss', exact: true }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: info.outputPath('killed-restart-charts.png') });

@@ -23,18 +23,23 @@ export function KillControls({ N }: { N: number }) {
   const dead = useRun((s) => s.dead);
   const pending = useRun((s) => s.pendingKills);
   const formPolicy = useForm((s) => s.form.recovery);
+  const runEvery = useRun((s) => s.cfg?.checkpointEvery);
+  const formEvery = useForm((s) => s.cfg?.checkpointEvery);
   const [phase, setPhase] = useState<KillOrder['phase']>('step');
   const active = isActive(status);
   const policy = active && runPolicy ? runPolicy : (formPolicy as keyof typeof POLICY_HELP);
   // an allreduce needs a peer: with one device left there is nothing to be killed inside
   const canAllreduce = (active ? ids.length : N) > 1;
   const when = canAllreduce ? phase : 'step';
+  // a restart without checkpoints goes back to the initial weights: say so before anyone is surprised
+  const noCheckpoints = policy === 'restart' && (active ? runEvery : formEvery) === 0;
   return (
     <div className="kill" role="group" aria-labelledby="kill-title">
       <h3 id="kill-title">Kill a device</h3>
       <p className="explain">
         Ends that device's worker for real during the run. The others notice at once (the worker's exit event)
         and training recovers by the policy: <b>{policy}</b>, {POLICY_HELP[policy] ?? ''}.
+        {noCheckpoints && <span data-testid="kill-no-checkpoints"> Checkpoints are off (<code>checkpoint-every</code> 0 under Advanced settings), so a restart starts again from step 0.</span>}
       </p>
       <div className="kill-row">
         <label className="inline-control">recovery{' '}
