@@ -99,18 +99,28 @@ export async function startTraining(cfg: RunConfig, resume?: { summary: RunCheck
   if (saved) await history.add(saved);
 }
 
+/** Set while a checkpoint is being loaded to restore (a second click would start a second run). */
+let restoring = false;
+
 /** Start a run that continues a listed checkpoint with its own settings (the backend as the form says:
- *  the checkpoint may come from another machine). A checkpoint that does not verify starts nothing. */
+ *  the checkpoint may come from another machine; a kill order the command line was given is not
+ *  repeated: devices are killed here with the buttons). A checkpoint that does not verify starts nothing. */
 export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> {
-  if (isActive(runStore.getState().status)) return;
-  const state = await checkpoints.load(c);
-  if (!state) return;
+  if (restoring || isActive(runStore.getState().status)) return;
+  restoring = true;
+  let state;
+  try {
+    state = await checkpoints.load(c);
+  } finally {
+    restoring = false;
+  }
+  if (!state || isActive(runStore.getState().status)) return;
   if (state.step >= state.config.steps) {
     checkpoints.say(`the checkpoint at step ${c.step} is the end of its run (${state.config.steps} steps): nothing left to train`, true);
     return;
   }
   checkpoints.say(`restoring the checkpoint at step ${c.step} with its own settings (${state.config.steps} steps, ${state.config.devices} device(s), ${state.config.data})`);
-  await startTraining({ ...state.config, backend: formStore.getState().cfg?.backend ?? 'auto' }, { summary: c, state });
+  await startTraining({ ...state.config, backend: formStore.getState().cfg?.backend ?? 'auto', killDevice: null }, { summary: c, state });
 }
 
 async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, resume: { summary: RunCheckpointSummary; state: TrainingState } | null): Promise<void> {
