@@ -10,10 +10,10 @@ import type { CheckpointStore } from '../../src/engine/checkpoint';
 import { parseConfig, type RunConfigInput } from '../../src/engine/config';
 import { makeDataset } from '../../src/engine/data/dataset';
 import { startRun, type RunEnv } from '../../src/run/driver';
-import type { RunEvent } from '../../src/run/events';
+import type { FaultEvent, RecoveredEvent, RunEvent } from '../../src/run/events';
 import { FaultInbox } from '../../src/run/faults';
 import { IdbCheckpointStore } from '../../src/state/checkpointStore';
-import { addNote, MAX_NOTES, markerText, shortList, type RunNote } from '../../src/state/runEvents';
+import { addNote, faultNote, MAX_NOTES, markerText, noteOf, shortList, withRecovery, type RunNote } from '../../src/state/runEvents';
 import { stackCols } from '../../src/state/runSeries';
 import { applyEvent, beginRun, runStore } from '../../src/state/runStore';
 import { Coordinator } from '../../src/workers/coordinator';
@@ -112,5 +112,32 @@ describe('the event list', () => {
     for (let i = 1; i <= MAX_NOTES + 1; i++) faults = addNote(faults, fault(i));
     expect(faults[0].step).toBe(2);
     expect(shortList(faults).map((n) => n.step)).toEqual([94, 95, 96, 97, 98, 99, 100, 101]);
+  });
+});
+
+describe('fault notes', () => {
+  const fault = (id: number, step: number, detectedBy: FaultEvent['detectedBy'] = 'exit event'): FaultEvent => ({
+    type: 'fault', failure: { code: detectedBy === 'timeout' ? 'SILENT' : 'EXITED', rank: id, step, message: `device ${id} stopped` },
+    id, detectedBy, msToDetect: 1500, policy: 'restart', devices: 3,
+  });
+  const recovered = (id: number, step: number, stepsRedone: number): RecoveredEvent => ({
+    type: 'recovered', policy: 'restart', id, failure: fault(id, step + stepsRedone + 1).failure, step, stepsRedone, msToRecover: 900, devices: 3, ids: [0, 1, 2], note: 'restarted',
+  });
+
+  it('attaches each recovery to the latest fault still waiting for one', () => {
+    let faults = [faultNote(fault(1, 5))];
+    faults = withRecovery(faults, recovered(1, 4, 0));
+    faults = [...faults, faultNote(fault(2, 9, 'timeout'))];
+    faults = withRecovery(faults, recovered(2, 6, 2));
+    expect(faults.map((f) => [f.id, f.step, f.recovery?.step, f.recovery?.stepsRedone])).toEqual([[1, 5, 4, 0], [2, 9, 6, 2]]);
+    // a timeout is named as such, with seconds past one second
+    expect(markerText(faults[1])).toBe('device 2 failed at step 9 (SILENT: device 2 stopped), noticed by the timeout after 1.5 s. restart: resumed after step 6 on 3 devices, 2 completed steps lost and trained again, recovered in 900 ms.');
+    expect(markerText(faultNote(fault(0, 3)))).toMatch(/Recovering…$/);
+  });
+
+  it('says whether a checkpoint was saved, with its size and time, or why not', () => {
+    expect(noteOf({ type: 'checkpoint', step: 6, id: 'r/step-6', bytes: 300 * 1024, ms: 42, loss: 2.5 })).toEqual({ kind: 'checkpoint', step: 6, text: 'checkpoint saved at step 6 (300 KB in 42 ms)', error: false });
+    expect(noteOf({ type: 'checkpoint', step: 8, id: null, bytes: 0, ms: 0, loss: null, error: 'checkpoint at step 8 not saved (QUOTA): full' })).toEqual({ kind: 'checkpoint', step: 8, text: 'checkpoint at step 8 not saved (QUOTA): full', error: true });
+    expect(noteOf(recovered(1, 4, 1))).toMatchObject({ kind: 'recovered', step: 4, text: 'recovered (restart: resumed after step 4 on 3 devices, 1 completed step lost and trained again, recovered in 900 ms): restarted' });
   });
 });
