@@ -81,7 +81,8 @@ export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): Asy
       type: 'started', cfg: run, devices: l.group.info, backend: backend.name, backendReason: backend.reason, memory,
       data: { name: data.name, trainTokens: data.train.length, valTokens: data.val.length, vocabSize: V },
       initParams: env.wantInitParams ? await l.group.params() : undefined,
-      resumed: env.resume ? { step: l.step, history: l.history } : undefined,
+      // a copy: the loop goes on appending to `history`, and a subscriber may keep the event
+      resumed: env.resume ? { step: l.step, history: l.history.slice() } : undefined,
     };
     yield { type: 'eval', step: l.step, ...(await evaluate(l.group, cfg)) };
 
@@ -153,7 +154,7 @@ async function* recover(e: unknown, loop: Loop, x: { cfg: RunConfig; run: RunCon
   const stepsRedone = loop.step - r.step;
   [loop.group, loop.layout, loop.step] = [r.group, r.layout, r.step];
   if (r.restored) [loop.tokens, loop.history] = [r.restored.tokens, r.restored.history];
-  yield { type: 'recovered', policy: cfg.recovery, id, failure, step: loop.step, stepsRedone, msToRecover: Date.now() - detected, devices: loop.layout.ids.length, ids: [...loop.layout.ids], note: r.note, history: r.restored?.history };
+  yield { type: 'recovered', policy: cfg.recovery, id, failure, step: loop.step, stepsRedone, msToRecover: Date.now() - detected, devices: loop.layout.ids.length, ids: [...loop.layout.ids], note: r.note, history: r.restored?.history.slice() };
 }
 
 /** Validation loss of the weights, and of the EMA weights when there are any. */

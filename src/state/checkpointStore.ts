@@ -8,7 +8,8 @@
 // transaction with durability 'strict' (committed to disk before `complete`): a checkpoint is all there
 // or not at all. Old checkpoints are pruned only after that commit. Load reads one checkpoint in one
 // readonly transaction, then verifies hashes and finiteness outside it.
-// Ids: `<run>/step-<n>`; one store object serves one run (the page's current run by default).
+// Ids: `<run>/step-<n>`; one store object serves one run (the page's current run by default); forRun
+// gives another run's store on the same connection, listAll every run's checkpoints (the page's list).
 
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import {
@@ -22,6 +23,8 @@ export const DB_NAME = 'ringlab';
 export const DB_VERSION = 1;
 
 interface SummaryRecord extends CheckpointSummary { run: string }
+/** A checkpoint of any run, as the page's list shows it. */
+export interface RunCheckpointSummary extends CheckpointSummary { run: string }
 interface TensorRecord { id: string; name: string; data: ArrayBuffer }
 /** A finished run, kept for comparison and charts (written by the page once runs are saved). */
 export interface RunRecord { id: string; config: RunConfig; summary: Record<string, unknown>; history: unknown[] }
@@ -93,6 +96,22 @@ export class IdbCheckpointStore implements CheckpointStore {
       persisted = null; // some browsers throw instead of answering false; checkpoints still work
     }
     return new IdbCheckpointStore(db, opts.run ?? 'current', storage, persisted);
+  }
+
+  /** The checkpoints of run `run` in the same database, on the same connection. */
+  forRun(run: string): IdbCheckpointStore {
+    return new IdbCheckpointStore(this.db, run, this.storage, this.persisted);
+  }
+
+  /** Every run's checkpoints, oldest save first. */
+  async listAll(): Promise<RunCheckpointSummary[]> {
+    let rows: SummaryRecord[];
+    try {
+      rows = await this.db.getAll('checkpoints');
+    } catch (e) {
+      throw storageError(e, null, 'listing checkpoints');
+    }
+    return rows.map(({ id, run, step, loss, savedAt, bytes }) => ({ id, run, step, loss, savedAt, bytes })).sort((a, b) => a.savedAt - b.savedAt || a.step - b.step);
   }
 
   /** Close the database connection (the store cannot be used afterwards). */

@@ -64,7 +64,8 @@ export function savedRunOf(s: RunState, savedAt: number): SavedRun | null {
     outcome: outcomeOf(s),
     summary: {
       steps: s.step, finalLoss: s.loss, finalVal: lastVal, wallMs: s.elapsedMs,
-      tokensPerS: s.elapsedMs > 0 ? (s.tokens * 1000) / s.elapsedMs : 0, commShare: s.commShare,
+      // the store's own rate: a resumed run counts only the tokens it trained itself
+      tokensPerS: s.tokensPerS, commShare: s.commShare,
     },
     curve: {
       step: rows.map((i) => col('step')[i]), loss: rows.map((i) => col('loss')[i]),

@@ -3,7 +3,11 @@
 // cmp{d} = compute, com{d} = compute + communication, tot{d} = compute + communication + waiting (the
 // parts are the differences). Sparse columns hold null where a value does not exist: validation losses
 // between evaluations, the gradient norm of a skipped step, the loss scale only at skipped steps.
+// Per-device columns are by device id (which a device keeps when elastic recovery renumbers the ranks);
+// a device that is not in the group (dead) gets 0 for that step. Steps restored from a checkpoint's
+// history have no per-device times (the history does not keep them): 0 there too.
 // Legend: N = devices; ms; tokens/s.
+import type { HistoryPoint } from '../run/history';
 import type { StepMetrics } from '../run/metrics';
 import { Series } from './series';
 
@@ -23,17 +27,44 @@ export function makeRunSeries(N: number): RunSeries {
 
 const orNull = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
 
-/** Append one step's metrics. */
-export function pushStep(s: RunSeries, m: StepMetrics): void {
+/** Every per-device column at 0 (for N devices). */
+function zeroStacks(row: Record<string, number | null>, N: number): void {
+  for (let d = 0; d < N; d++) for (const k of Object.values(stackCols(d))) row[k] = 0;
+}
+
+/** Append one step's metrics; `ids[r]` is the device id of rank r (default: rank = id), N the devices
+ *  the run started with. */
+export function pushStep(s: RunSeries, m: StepMetrics, ids?: readonly number[], N = m.msCompute.length): void {
   const row: Record<string, number | null> = {
     step: m.step, loss: m.loss, tokensPerS: m.tokensPerS, lr: m.lr, lossScale: m.lossScale, msStep: m.msStep, commShare: m.commShare,
     val: orNull(m.valLoss), valEma: orNull(m.valLossEma), gradNorm: m.skipped ? null : orNull(m.gradNorm), skipped: m.skipped ? m.lossScale : null,
   };
-  m.msCompute.forEach((c, d) => {
-    const k = stackCols(d);
+  zeroStacks(row, N);
+  m.msCompute.forEach((c, r) => {
+    const k = stackCols(ids?.[r] ?? r);
     row[k.compute] = c;
-    row[k.comm] = c + (m.msComm[d] ?? 0);
-    row[k.total] = c + (m.msComm[d] ?? 0) + (m.msIdle[d] ?? 0);
+    row[k.comm] = c + (m.msComm[r] ?? 0);
+    row[k.total] = c + (m.msComm[r] ?? 0) + (m.msIdle[r] ?? 0);
   });
   s.push(row as Record<string, number>);
+}
+
+/** Append the steps of a checkpoint's history (a resumed run redraws its charts from them). */
+export function pushHistory(s: RunSeries, points: readonly HistoryPoint[], N: number): void {
+  for (const p of points) {
+    const row: Record<string, number | null> = {
+      step: p.step, loss: p.loss, tokensPerS: p.tokensPerS, lr: p.lr, lossScale: p.lossScale, msStep: 0, commShare: p.commShare,
+      val: orNull(p.valLoss), valEma: orNull(p.valLossEma), gradNorm: p.skipped ? null : orNull(p.gradNorm ?? undefined), skipped: p.skipped ? p.lossScale : null,
+    };
+    zeroStacks(row, N);
+    s.push(row as Record<string, number>);
+  }
+}
+
+/** Rows of steps after `step` dropped (a restart from the checkpoint at `step` trains them again). */
+export function rewindTo(s: RunSeries, step: number): void {
+  const steps = s.col('step');
+  let n = steps.length;
+  while (n > 0 && steps[n - 1] > step) n--;
+  s.truncate(n);
 }

@@ -39,6 +39,14 @@ export class Series<D extends string, S extends string = never> {
     return this.sparse[name];
   }
 
+  /** Keep the first `n` rows (a run restarted from a checkpoint trains the later steps again). */
+  truncate(n: number): void {
+    if (n >= this.length) return;
+    this.length = Math.max(0, n);
+    for (const k of this.sparseNames) this.sparse[k].length = this.length;
+    this.version++;
+  }
+
   /** Back to empty (keeps the allocated capacity). */
   clear(): void {
     this.length = 0;

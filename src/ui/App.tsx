@@ -1,9 +1,10 @@
 // The page: what it is, the settings, the run (controls, progress, warnings), the devices and their
 // links, the live charts, the per-device split, a sample from the model, the comparison of finished
-// runs, and the compute adapter. Loads the run history and the data vocabulary once, measures `auto`,
-// and asks before leaving during a run.
+// runs, the checkpoints, and the compute adapter. Loads the run history and the data vocabulary once,
+// measures `auto`, and asks before leaving during a run.
 import { useEffect } from 'react';
 import { ChartsPanel } from './charts/ChartsPanel';
+import { CheckpointsPanel } from './checkpoints/CheckpointsPanel';
 import { ComparePanel } from './compare/ComparePanel';
 import { ExportPanel } from './export/ExportPanel';
 import { learnVocab } from './data/loadData';
@@ -62,6 +63,7 @@ export function App() {
         </section>
       </div>
       <ChartsPanel />
+      <CheckpointsPanel />
       <ComparePanel />
       <ExportPanel />
       <GpuPanel />

@@ -1,24 +1,33 @@
 // Runs training from the page: reads the data in the data worker, then subscribes to the run driver
 // (src/run/driver.ts) with the browser's environment: one module Web Worker per device through the
-// coordinator, the backend settled once (`auto` as measured at page load), the memory budget of this
-// browser. Every event is folded into the run store; when the run ends it is kept in the run history.
-// The main thread only draws. Sampling after the run happens in a worker too.
+// coordinator (the first group gets its own copies of the data from the data worker, by transfer), the
+// backend settled once (`auto` as measured at page load), the memory budget of this browser, the
+// checkpoints of this run in IndexedDB (under a run id of its own; a restored run also lists the
+// checkpoint it resumed from, for recovery) and the kill orders of the topology's buttons (FaultInbox).
+// Every event is folded into the run store; when the run ends it is kept in the run history. The main
+// thread only draws. Sampling after the run happens in a worker too.
 // Legend: N = devices, V = vocabulary, T = block size; ms.
 import * as Comlink from 'comlink';
 import type { BackendKind } from '../engine/backend/create';
+import type { CheckpointStore, TrainingState } from '../engine/checkpoint';
 import { modelConfigOf, type RunConfig } from '../engine/config';
+import type { DeviceData } from '../engine/dist/device';
 import { BackendUnavailableError, failureOf } from '../engine/errors';
 import { startRun, type RunEnv } from '../run/driver';
+import { FaultInbox, type KillOrder } from '../run/faults';
 import { memoryBudget } from '../state/budget';
+import { newRunId, withBase, type RunCheckpointSummary } from '../state/checkpointList';
 import { envStore } from '../state/envStore';
 import { exportRunEnded, exportRunStarted } from '../state/exportStore';
 import type { StateRequests } from '../run/state-requests';
+import { formStore } from '../state/formStore';
 import { savedRunOf } from '../state/runHistory';
-import { applyEvent, beginRun, runStore } from '../state/runStore';
+import { applyEvent, beginRun, isActive, runStore } from '../state/runStore';
 import { spawnBrowserDevice } from '../workers/browser-spawn';
 import { Coordinator } from '../workers/coordinator';
 import type { SampleApi } from '../workers/sample.worker';
-import { loadData } from './data/loadData';
+import { checkpoints } from './checkpoints';
+import { deviceCopies, loadData } from './data/loadData';
 import { history } from './history';
 import { probeEnvironment } from './probeEnvironment';
 import { deviceMemoryGb } from './settings/RunSize';
@@ -27,6 +36,8 @@ import { deviceMemoryGb } from './settings/RunSize';
 const SAMPLE_CHARS = 160;
 
 let controller: AbortController | null = null;
+/** The running run's kill orders (null between runs). */
+let faults: FaultInbox | null = null;
 
 /** `auto` as measured at page load; `webgpu` only where an adapter was granted. */
 async function resolveBackend(kind: BackendKind) {
@@ -39,15 +50,36 @@ async function resolveBackend(kind: BackendKind) {
   return { name: c.name, reason: `backend auto: ${c.reason}` };
 }
 
-const browserEnv = (signal: AbortSignal, devices: number, states: StateRequests): RunEnv => ({
-  memoryBudget: memoryBudget(devices, deviceMemoryGb()),
-  resolveBackend,
-  createGroup: (cfg, data) => Coordinator.start({ cfg, data, spawn: spawnBrowserDevice }),
-  signal,
-  // the export panel's downloads: the state between steps on request, and the final state
-  states,
-  wantFinalState: true,
-});
+interface Extras { copies: DeviceData[] | null; checkpoints: CheckpointStore | null; resume: TrainingState | null; faults: FaultInbox; states: StateRequests }
+
+function browserEnv(signal: AbortSignal, devices: number, x: Extras): RunEnv {
+  let copies = x.copies;
+  return {
+    memoryBudget: memoryBudget(devices, deviceMemoryGb()),
+    resolveBackend,
+    createGroup: (cfg, data, layout) => {
+      // the copies are transferred away with the first group; a restart's new group clones `data`
+      const own = copies && !layout && copies.length === cfg.devices ? copies : null;
+      copies = null;
+      return Coordinator.start({ cfg, data, layout, dataFor: own ? (r) => own[r] : undefined, spawn: spawnBrowserDevice });
+    },
+    signal,
+    checkpoints: x.checkpoints ?? undefined,
+    resume: x.resume ?? undefined,
+    faults: x.faults,
+    // the export panel's downloads: the state between steps on request, and the final state
+    states: x.states,
+    wantFinalState: true,
+  };
+}
+
+/** Kill device `id` before the next step (or inside its allreduce); recovery follows the run's policy. */
+export function killDevice(id: number, phase: KillOrder['phase'] = 'step'): void {
+  const s = runStore.getState();
+  if (!faults || s.status !== 'running' || !s.ids.includes(id) || s.pendingKills.includes(id)) return;
+  faults.kill(id, phase);
+  runStore.setState({ pendingKills: [...s.pendingKills, id], message: `device ${id} will be killed ${phase === 'step' ? 'before the next step' : 'inside the next step\'s allreduce'}` });
+}
 
 /** Ask the running training to stop after the step in flight (steps are not interrupted halfway). */
 export function stopTraining(): void {
@@ -55,35 +87,71 @@ export function stopTraining(): void {
   if (runStore.getState().status === 'running') runStore.setState({ status: 'stopping', message: 'stopping after the current step…' });
 }
 
-/** Train with `cfg` in N device workers; progress and errors go to the run store (this never throws). */
-export async function startTraining(cfg: RunConfig): Promise<void> {
+/** Train with `cfg` in N device workers, resuming `resume` when given; progress and errors go to the run
+ *  store (this never throws). */
+export async function startTraining(cfg: RunConfig, resume?: { summary: RunCheckpointSummary; state: TrainingState }): Promise<void> {
   controller = new AbortController();
-  beginRun(cfg, `loading ${cfg.data}…`);
+  faults = new FaultInbox();
+  beginRun(cfg, resume ? `resuming the checkpoint at step ${resume.summary.step}: loading ${cfg.data}…` : `loading ${cfg.data}…`);
   try {
-    await train(cfg, controller.signal);
+    await train(cfg, controller.signal, faults, resume ?? null);
   } catch (e) {
     // the driver reports its own failures as events; this is anything else (a bug), shown all the same
     applyEvent({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) }, performance.now());
   }
+  faults = null;
   const saved = savedRunOf(runStore.getState(), Date.now());
   if (saved) await history.add(saved);
 }
 
-async function train(cfg: RunConfig, signal: AbortSignal): Promise<void> {
-  let data;
+/** Set while a checkpoint is being loaded to restore (a second click would start a second run). */
+let restoring = false;
+
+/** Start a run that continues a listed checkpoint with its own settings (the backend as the form says:
+ *  the checkpoint may come from another machine; a kill order the command line was given is not
+ *  repeated: devices are killed here with the buttons). A checkpoint that does not verify starts nothing. */
+export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> {
+  if (restoring || isActive(runStore.getState().status)) return;
+  restoring = true;
+  let state;
+  try {
+    state = await checkpoints.load(c);
+  } finally {
+    restoring = false;
+  }
+  if (!state || isActive(runStore.getState().status)) return;
+  if (state.step >= state.config.steps) {
+    checkpoints.say(`the checkpoint at step ${c.step} is the end of its run (${state.config.steps} steps): nothing left to train`, true);
+    return;
+  }
+  checkpoints.say(`restoring the checkpoint at step ${c.step} with its own settings (${state.config.steps} steps, ${state.config.devices} device(s), ${state.config.data})`);
+  await startTraining({ ...state.config, backend: formStore.getState().cfg?.backend ?? 'auto', killDevice: null }, { summary: c, state });
+}
+
+async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, resume: { summary: RunCheckpointSummary; state: TrainingState } | null): Promise<void> {
+  let data, copies;
   try {
     data = await loadData(cfg.data);
+    copies = await deviceCopies(cfg.data, cfg.devices, data.tokenizer.vocabSize);
   } catch (e) {
     applyEvent({ type: 'failed', failure: failureOf(e, null, 0) }, performance.now());
     return;
   }
+  const own = await checkpoints.storeFor(newRunId('run', Date.now()));
+  const store = own && resume ? withBase(own, resume) : own;
   const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${data.tokenizer.vocabSize}`;
   runStore.setState({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
   const states = exportRunStarted(cfg, data.train, data.val);
-  for await (const ev of startRun(cfg, data, browserEnv(signal, cfg.devices, states))) {
+  const env = browserEnv(signal, cfg.devices, { copies, checkpoints: store, resume: resume?.state ?? null, faults: inbox, states });
+  for await (const ev of startRun(cfg, data, env)) {
     applyEvent(ev, performance.now());
     if (ev.type === 'finished') exportRunEnded(ev.state ?? null);
     if (ev.type === 'failed') exportRunEnded(null);
+    if (ev.type === 'checkpoint') {
+      // a save refused (full storage) is said where the checkpoints are too; the run goes on
+      if (ev.error) checkpoints.say(ev.error, true);
+      void checkpoints.refresh();
+    }
     if (ev.type === 'started') {
       const b = ev.devices.map((d) => d.backend);
       const on = b.every((x) => x === b[0]) ? `${b[0]} on every device` : b.map((x, r) => `device ${r} ${x}`).join(', ');

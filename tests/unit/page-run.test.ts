@@ -71,9 +71,11 @@ describe('run store', () => {
     const failure = { code: 'EXITED', rank: 1, step: 5, message: 'gone' } as const;
     applyEvent({ type: 'fault', failure, id: 1, detectedBy: 'exit event', msToDetect: 40, policy: 'elastic', devices: 2 }, 0);
     expect(runStore.getState().dead).toEqual([1]);
-    expect(runStore.getState().faults).toEqual([{ rank: 1, step: 5, message: 'device 1 failed at step 5 (EXITED): gone', recovered: false }]);
-    applyEvent({ type: 'recovered', policy: 'elastic', id: 1, failure, step: 5, stepsRedone: 0, msToRecover: 10, devices: 1, ids: [0], note: 'went on' }, 0);
+    expect(runStore.getState().faults).toEqual([{ id: 1, step: 5, code: 'EXITED', message: 'gone', detectedBy: 'exit event', msToDetect: 40, policy: 'elastic', recovery: null }]);
+    applyEvent({ type: 'recovered', policy: 'elastic', id: 1, failure, step: 4, stepsRedone: 0, msToRecover: 10, devices: 1, ids: [0], note: 'went on' }, 0);
     expect(runStore.getState().dead).toEqual([1]);
+    expect(runStore.getState().ids).toEqual([0]);
+    expect(runStore.getState().faults[0].recovery).toEqual({ step: 4, stepsRedone: 0, msToRecover: 10, devices: 1, note: 'went on' });
     applyEvent({ type: 'recovered', policy: 'restart', id: 1, failure, step: 4, stepsRedone: 1, msToRecover: 10, devices: 2, ids: [0, 1], note: 'restarted' }, 0);
     expect(runStore.getState().dead).toEqual([]);
   });

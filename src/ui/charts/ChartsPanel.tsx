@@ -2,6 +2,7 @@
 // memoised per device), so a chart is built once per run and then only fed new data.
 import { useMemo, useState } from 'react';
 import { useRun } from '../stores';
+import { FaultLegend } from './FaultLegend';
 import { LiveChart } from './LiveChart';
 import { MemoryChart } from './MemoryChart';
 import { gradLrSpec, lossScaleSpec, lossSpec, stepTimeSpec, throughputSpec } from './specs';
@@ -34,9 +35,11 @@ export function ChartsPanel() {
     <section className="panel charts" aria-label="Charts">
       <h2>Charts</h2>
       <div className="chart-grid">
-        <LiveChart title="Loss" testId="loss-chart" spec={lossSpec} explain={<>
+        <LiveChart title="Loss" testId="loss-chart" spec={lossSpec} footer={<FaultLegend />} explain={<>
           Training loss of each step's batch, and validation loss on held-out text (dots). Lower is better; a model
-          that guesses uniformly among V characters scores ln V.
+          that guesses uniformly among V characters scores ln V. On every chart a red dashed line marks a device
+          that failed at that step and a red band the finished steps lost and trained again; grey ticks mark
+          saved checkpoints. Point at a marked step for the details.
         </>} />
         <LiveChart title="Throughput" testId="throughput-chart" spec={throughputSpec} explain={<>
           Tokens (characters) trained per second in each step, all devices together.

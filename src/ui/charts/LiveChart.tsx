@@ -3,12 +3,14 @@
 // several steps before it runs cost one draw, charts share each frame's budget, and a chart off screen
 // waits until it is scrolled to), which hands uPlot zero-copy views of the run's columns (setData);
 // React renders the figure once, never per step. A new run (or new options) rebuilds the chart.
-// Hovering shows the exact values of the step under the cursor in the legend.
+// Hovering shows the exact values of the step under the cursor in the legend. Faults, lost work and
+// checkpoints are marked on every chart (markers.ts).
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { runStore, type RunState } from '../../state/runStore';
 import { cancelDraw, requestDraw, watchVisible } from '../frames';
+import { markersPlugin } from './markers';
 
 export interface ChartSpec {
   /** Options for this run (series may depend on its settings); width and height are set here. */
@@ -26,6 +28,8 @@ interface Props {
   height?: number;
   /** Controls shown next to the title (e.g. which device). */
   controls?: ReactNode;
+  /** Shown under the chart (e.g. the faults it marks, in words). */
+  footer?: ReactNode;
 }
 
 /** x axis: optimizer steps are whole numbers, ticks from 1 up. */
@@ -34,7 +38,7 @@ export const stepAxis: uPlot.Axis = { label: 'step', incrs: [1, 2, 5, 10, 20, 50
 /** A legend value with `digits` significant digits ('–' where there is none). */
 export const sig = (digits: number) => (_u: uPlot, v: number | null) => (v == null || !Number.isFinite(v) ? '–' : Number(v.toPrecision(digits)).toString());
 
-export function LiveChart({ title, testId, explain, spec, height = 200, controls }: Props) {
+export function LiveChart({ title, testId, explain, spec, height = 200, controls, footer }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const titleId = useId();
 
@@ -46,7 +50,8 @@ export function LiveChart({ title, testId, explain, spec, height = 200, controls
     const build = (s: RunState) => {
       u?.destroy();
       runNumber = s.runNumber;
-      u = new uPlot({ ...spec.options(s), width: el.clientWidth || 400, height }, spec.data(s), el);
+      const o = spec.options(s);
+      u = new uPlot({ ...o, plugins: [...(o.plugins ?? []), markersPlugin()], width: el.clientWidth || 400, height }, spec.data(s), el);
     };
     const draw = () => {
       dirty = false;
@@ -82,6 +87,7 @@ export function LiveChart({ title, testId, explain, spec, height = 200, controls
       </figcaption>
       <p className="explain">{explain}</p>
       <div className="chart" ref={box} data-testid={testId} />
+      {footer}
     </figure>
   );
 }

@@ -31,7 +31,7 @@ export function TimelineChart() {
       const ctx = c.getContext('2d');
       if (!ctx) return;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      const end = drawTimeline(ctx, timeline, width);
+      const end = drawTimeline(ctx, timeline, width, runStore.getState().ids);
       c.setAttribute('aria-label', m ? `step ${m.step}: ${timeline.length} devices over ${end.toFixed(1)} ms` : 'no step yet');
     };
     const seen = watchVisible(c, (v) => v && dirty && requestDraw(c, draw));
@@ -49,7 +49,7 @@ export function TimelineChart() {
       const m = runStore.getState().latest;
       const rect = c.getBoundingClientRect();
       const hit = m ? hitTest(m.timeline, rect.width, ev.clientX - rect.left, ev.clientY - rect.top) : null;
-      out.textContent = hit ? `step ${m!.step}: ${describeSpan(hit.rank, hit.e)}` : 'Point at a span to read it.';
+      out.textContent = hit ? `step ${m!.step}: ${describeSpan(hit.rank, hit.e, runStore.getState().ids)}` : 'Point at a span to read it.';
     };
     c.addEventListener('pointermove', onMove);
     const ro = new ResizeObserver(schedule);

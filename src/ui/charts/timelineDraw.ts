@@ -18,8 +18,9 @@ interface Geometry { width: number; end: number }
 const xOf = (g: Geometry, t: number) => LABEL_W + (t / g.end) * (g.width - LABEL_W - PAD_R);
 const band = (e: TimelineEvent): [number, number] => (e.kind === 'bucket' ? [0.55, 0.9] : e.kind === 'compute' ? [0.1, 0.5] : [0.1, 0.9]);
 
-/** Draw `timeline` (per device) into ctx, `width` CSS pixels wide; returns the time span drawn. */
-export function drawTimeline(ctx: CanvasRenderingContext2D, timeline: TimelineEvent[][], width: number): number {
+/** Draw `timeline` (per rank) into ctx, `width` CSS pixels wide, rows named by `ids[rank]` (the device's
+ *  id: after elastic recovery ranks and ids differ); returns the time span drawn. */
+export function drawTimeline(ctx: CanvasRenderingContext2D, timeline: TimelineEvent[][], width: number, ids: readonly number[] = []): number {
   const N = timeline.length;
   const end = Math.max(1e-3, ...timeline.flat().map((e) => e.t1));
   const g = { width, end };
@@ -29,7 +30,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, timeline: TimelineEv
   timeline.forEach((events, r) => {
     const y = r * ROW;
     ctx.fillStyle = '#1d232b';
-    ctx.fillText(`device ${r}`, 4, y + ROW / 2);
+    ctx.fillText(`device ${ids[r] ?? r}`, 4, y + ROW / 2);
     ctx.fillStyle = '#f1f3f5';
     ctx.fillRect(LABEL_W, y + 3, width - LABEL_W - PAD_R, ROW - 6);
     for (const e of events) {
@@ -75,12 +76,14 @@ export function hitTest(timeline: TimelineEvent[][], width: number, x: number, y
   return hits.length ? { rank: r, e: hits[hits.length - 1] } : null;
 }
 
-/** One line about a span, for the hover readout. */
-export function describeSpan(rank: number, e: TimelineEvent): string {
+/** One line about a span, for the hover readout (devices named by `ids[rank]`). */
+export function describeSpan(rank: number, e: TimelineEvent, ids: readonly number[] = []): string {
+  const name = (r: number) => ids[r] ?? r;
+  const id = name(rank);
   const when = `${e.t0.toFixed(1)}–${e.t1.toFixed(1)} ms`;
   const len = `${(e.t1 - e.t0).toFixed(1)} ms`;
-  if (e.kind === 'wait') return `device ${rank} waited ${len} for device ${e.peer} (${when})`;
-  if (e.kind === 'bucket') return `device ${rank} reduced bucket ${e.bucket} (${((e.bytes ?? 0) / 1024).toFixed(0)} KB) in ${len} (${when})`;
-  if (e.kind === 'compute') return `device ${rank} computed micro-batch ${(e.micro ?? 0) + 1} in ${len} (${when})`;
-  return `device ${rank} updated its weights in ${len} (${when})`;
+  if (e.kind === 'wait') return `device ${id} waited ${len} for device ${e.peer === undefined ? '?' : name(e.peer)} (${when})`;
+  if (e.kind === 'bucket') return `device ${id} reduced bucket ${e.bucket} (${((e.bytes ?? 0) / 1024).toFixed(0)} KB) in ${len} (${when})`;
+  if (e.kind === 'compute') return `device ${id} computed micro-batch ${(e.micro ?? 0) + 1} in ${len} (${when})`;
+  return `device ${id} updated its weights in ${len} (${when})`;
 }

@@ -58,6 +58,13 @@ const api = {
     const train = ds.train.slice(), val = ds.val.slice();
     return Comlink.transfer({ name: ds.name, chars: [...ds.tokenizer.chars], train, val }, [train.buffer, val.buffer]);
   },
+  /** `n` more copies of the token streams, one per device worker: made here, so the page's main thread
+   *  hands them on by transfer instead of cloning the corpus once per device. */
+  async copies(name: string, n: number, base: string): Promise<{ train: Uint16Array; val: Uint16Array }[]> {
+    const ds = await get(name, base);
+    const out = Array.from({ length: n }, () => ({ train: ds.train.slice(), val: ds.val.slice() }));
+    return Comlink.transfer(out, out.flatMap((c) => [c.train.buffer, c.val.buffer]));
+  },
 };
 
 export type DataApi = typeof api;

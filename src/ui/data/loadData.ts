@@ -2,6 +2,7 @@
 // first use. The main thread receives finished token streams and only rebuilds the small tokenizer.
 import * as Comlink from 'comlink';
 import type { Dataset } from '../../engine/data/dataset';
+import type { DeviceData } from '../../engine/dist/device';
 import { CharTokenizer } from '../../engine/data/tokenizer';
 import { envStore } from '../../state/envStore';
 import type { DataApi } from './data.worker';
@@ -20,6 +21,11 @@ export async function loadData(name: string): Promise<Dataset> {
   const tokenizer = new CharTokenizer(d.chars);
   envStore.setState((s) => ({ vocab: { ...s.vocab, [name]: tokenizer.vocabSize } }));
   return { name: d.name, tokenizer, train: d.train, val: d.val };
+}
+
+/** One copy of the data set's token streams per device (for the first device group of a run). */
+export async function deviceCopies(name: string, n: number, vocabSize: number): Promise<DeviceData[]> {
+  return (await dataWorker().copies(name, n, pageBase())).map((c) => ({ ...c, vocabSize }));
 }
 
 /** Learn a data set's vocabulary size (for the memory estimate) without waiting for a run; never throws. */

@@ -14,7 +14,8 @@ import type { Curve } from './geometry';
 import { positions } from './geometry';
 import { PHASE_COLOR, REPLAY_MS } from './replay';
 
-interface Props { curves: Map<string, Curve>; N: number; onFail: () => void }
+/** `ids[r]`: the device id of rank r in the group that trains (curves are keyed by device ids). */
+interface Props { curves: Map<string, Curve>; N: number; ids: number[]; onFail: () => void }
 
 /** The device's rank floating above its sphere (a sprite always faces the camera). */
 function label(text: string, x: number, z: number): THREE.Sprite {
@@ -32,7 +33,7 @@ function label(text: string, x: number, z: number): THREE.Sprite {
   return s;
 }
 
-export default function Topology3D({ curves, N, onFail }: Props) {
+export default function Topology3D({ curves, N, ids, onFail }: Props) {
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -74,7 +75,7 @@ export default function Topology3D({ curves, N, onFail }: Props) {
     let pending: Shown | null = null;
     let loopStart = 0, frame = 0;
     const take = (m: StepMetrics | null, cfg: RunConfig | null) => {
-      if (!m || !cfg || m.timeline.length !== N) return;
+      if (!m || !cfg || m.timeline.length !== ids.length) return;
       const transfers = transfersOf(m, cfg);
       pending = { m, transfers, w: replayWindow(transfers, m.msStep) };
     };
@@ -103,7 +104,7 @@ export default function Topology3D({ curves, N, onFail }: Props) {
         const t = shown.w.t0 + (((now - loopStart) % REPLAY_MS) / REPLAY_MS) * (shown.w.t1 - shown.w.t0);
         for (const x of shown.transfers) {
           const f = progressAt(x, t);
-          const c = f === null ? undefined : curves.get(`${x.from}-${x.to}`);
+          const c = f === null ? undefined : curves.get(`${ids[x.from]}-${ids[x.to]}`);
           if (!c) continue;
           const p = c.at(f!);
           if (i === dots.length) world.add(dots[dots.push(new THREE.Mesh(dotGeo, dotMats[x.phase])) - 1]);
@@ -123,7 +124,7 @@ export default function Topology3D({ curves, N, onFail }: Props) {
       renderer.dispose();
       renderer.domElement.remove();
     };
-  }, [curves, N, onFail]);
+  }, [curves, N, ids, onFail]);
 
   return <div className="topo-3d" ref={box} aria-hidden="true" data-testid="topology-3d" />;
 }

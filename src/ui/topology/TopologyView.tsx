@@ -2,7 +2,10 @@
 // named "Topology" with one element per device, "device 0", "device 1", ...). React draws the devices
 // and links when the run's shape changes (devices, algorithm, slow or dead devices); each step then
 // updates the links' widths and titles in place, and replay.ts moves the transfer dots on animation
-// frames. A 3D view (three.js) can be loaded on demand; it lives in its own chunk.
+// frames. A 3D view (three.js) can be loaded on demand; it lives in its own chunk. Devices keep their
+// ids: after elastic recovery the links join the survivors (the step's ranks mapped to ids through the
+// run store's `ids`) and the dead device stays drawn, crossed out. Under the drawing: a kill button per
+// device and the recovery policy (KillControls.tsx).
 import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { fmt } from '../../engine/memory';
 import { runStore } from '../../state/runStore';
@@ -10,6 +13,7 @@ import { linkLoads, patternLinks, type Algorithm } from '../../state/topology';
 import { useForm, useRun } from '../stores';
 import { curve, NODE_R, positions } from './geometry';
 import { watchVisible } from '../frames';
+import { KillControls } from './KillControls';
 import { PHASE_COLOR, startReplay, type Replay } from './replay';
 
 const Topology3D = lazy(() => import('./Topology3D'));
@@ -43,6 +47,9 @@ export function TopologyView() {
   const alg: Algorithm = cfg?.allreduce ?? 'ring';
   const slow = cfg?.slowDevice ?? null;
   const dead = useRun((s) => s.dead);
+  const runIds = useRun((s) => s.ids);
+  // device id of each rank of the group that trains (every device before a run)
+  const alive = useMemo(() => (runCfg && runIds.length ? runIds : Array.from({ length: N }, (_, r) => r)), [runCfg, runIds, N]);
   const [paused, setPaused] = useState(false);
   const [three, setThree] = useState(false);
   const offThree = useCallback(() => setThree(false), []);
@@ -55,20 +62,20 @@ export function TopologyView() {
   const replay = useRef<Replay | null>(null);
 
   const pos = useMemo(() => positions(N), [N]);
-  const pattern = useMemo(() => patternLinks(alg, N), [alg, N]);
+  const pattern = useMemo(() => patternLinks(alg, alive.length).map((l) => ({ from: alive[l.from], to: alive[l.to] })), [alg, alive]);
   const curves = useMemo(() => new Map(pattern.map((l) => [key(l.from, l.to), curve(pos[l.from], pos[l.to])])), [pattern, pos]);
 
   useEffect(() => {
     const reduced = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-    const r = startReplay({ layer: layer.current!, caption: caption.current!, bar: bar.current!, barWidth: 2.8, curveOf: (a, b) => curves.get(key(a, b)) }, reduced);
+    const r = startReplay({ layer: layer.current!, caption: caption.current!, bar: bar.current!, barWidth: 2.8, curveOf: (a, b) => curves.get(key(alive[a], alive[b])) }, reduced);
     replay.current = r;
     // no frames while the drawing is scrolled away
     const seen = watchVisible(svg.current!, (v) => r.setVisible(v));
     const onStep = () => {
       const s = runStore.getState();
-      if (!s.latest || !s.cfg || s.latest.timeline.length !== N) return;
+      if (!s.latest || !s.cfg || s.latest.timeline.length !== alive.length) return;
       r.show(s.latest, s.cfg);
-      const loads = linkLoads(s.latest, s.cfg.linkBw);
+      const loads = linkLoads(s.latest, s.cfg.linkBw).map((l) => ({ ...l, from: alive[l.from], to: alive[l.to] }));
       const most = Math.max(1, ...loads.map((l) => l.bytes));
       for (const [k, el] of links.current) {
         const l = loads.find((x) => key(x.from, x.to) === k);
@@ -91,7 +98,7 @@ export function TopologyView() {
       seen.stop();
       r.stop();
     };
-  }, [curves, N]);
+  }, [curves, alive]);
 
   useEffect(() => replay.current?.setPaused(paused), [paused]);
 
@@ -139,7 +146,7 @@ export function TopologyView() {
         {three && (
           <Fallback onFail={offThree}>
             <Suspense fallback={<p className="topo-3d">Loading the 3D view…</p>}>
-              <Topology3D curves={curves} N={N} onFail={offThree} />
+              <Topology3D curves={curves} N={N} ids={alive} onFail={offThree} />
             </Suspense>
           </Fallback>
         )}
@@ -155,6 +162,7 @@ export function TopologyView() {
         <button type="button" onClick={() => setPaused((p) => !p)} aria-pressed={paused}>{paused ? 'Play replay' : 'Pause replay'}</button>
         <button type="button" onClick={() => setThree((t) => !t)} aria-pressed={three}>{three ? '2D view' : '3D view'}</button>
       </div>
+      <KillControls N={N} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // Where each device's step time goes (compute / communication / waiting, mean ms per step, the first
-// step left out once others exist) as stacked bars on a common scale, with bytes each device sent.
+// step left out once others exist) as stacked bars on a common scale, with bytes each device sent. Rows
+// are by device id; a device that died keeps the means of the steps it trained, marked dead.
 import { fmt } from '../../engine/memory';
 import { useRun } from '../stores';
 import { ms } from './format';
@@ -10,6 +11,7 @@ const PARTS = [['compute', 'compute'], ['comm', 'communication'], ['idle', 'wait
 export function DeviceBreakdown() {
   const devices = useRun((s) => s.split);
   const info = useRun((s) => s.devices);
+  const dead = useRun((s) => s.dead);
   if (!devices.length || !info.length) return null;
   const widest = Math.max(...devices.map((d) => d.compute + d.comm + d.idle), 1e-9);
   return (
@@ -21,9 +23,9 @@ export function DeviceBreakdown() {
         </thead>
         <tbody>
           {devices.map((d, r) => (
-            <tr key={r} data-testid="device-row" data-compute={d.compute} data-comm={d.comm} data-idle={d.idle} data-bytes={d.bytesTotal}>
-              <td>{r}</td>
-              <td data-testid="device-backend">{info[r]?.backend}</td>
+            <tr key={r} data-testid="device-row" data-compute={d.compute} data-comm={d.comm} data-idle={d.idle} data-bytes={d.bytesTotal} data-dead={dead.includes(r)}>
+              <td>{r}{dead.includes(r) ? ' (dead)' : ''}</td>
+              <td data-testid="device-backend">{info.find((x) => x.id === r)?.backend}</td>
               <td className="bar-col">
                 <div className="bar">
                   {PARTS.map(([k, name]) => <span key={k} className={k} title={`${name} ${ms(d[k])} ms`} style={{ width: `${(100 * d[k]) / widest}%` }} />)}

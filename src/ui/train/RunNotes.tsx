@@ -1,6 +1,8 @@
 // What needs attention in the run: a loss far above its start (with the likely cause), a failure with
-// its code and the device blamed (and, for an unexpected exception, where it was thrown), and device
-// faults. Alerts are announced to screen readers.
+// its code and the device blamed (and, for an unexpected exception, where it was thrown), and the run's
+// events: checkpoints saved (or not), device faults and recoveries, the newest few. Alerts are announced
+// to screen readers; the event list is a polite live region.
+import { shortList } from '../../state/runEvents';
 import { useRun } from '../stores';
 
 const CODE_HELP: Partial<Record<string, string>> = {
@@ -15,7 +17,10 @@ const CODE_HELP: Partial<Record<string, string>> = {
 export function RunNotes() {
   const warning = useRun((s) => s.warning);
   const failure = useRun((s) => s.failure);
-  const faults = useRun((s) => s.faults);
+  const notes = useRun((s) => s.notes);
+  // a glance at what happened: faults and recoveries stay, saved checkpoints only the latest two (all of
+  // them are in the checkpoint list)
+  const shown = shortList(notes);
   return (
     <div className="notes">
       {warning && (
@@ -30,10 +35,13 @@ export function RunNotes() {
           {failure.stack && <details><summary>Where it was thrown</summary><pre>{failure.stack}</pre></details>}
         </div>
       )}
-      {faults.length > 0 && (
-        <ul className="faults" aria-label="Device faults">
-          {faults.map((f, i) => <li key={i}>{f.message}{f.recovered ? ' (recovered)' : ''}</li>)}
-        </ul>
+      {notes.length > 0 && (
+        <div className="events">
+          <h3 id="events-title">Events{notes.length > shown.length ? ` (${shown.length} of ${notes.length})` : ''}</h3>
+          <ul aria-labelledby="events-title" aria-live="polite" data-testid="run-events">
+            {shown.map((n) => <li key={notes.indexOf(n)} className={`event ${n.kind}${n.error ? ' error' : ''}`} data-kind={n.kind}>{n.text}</li>)}
+          </ul>
+        </div>
       )}
     </div>
   );
