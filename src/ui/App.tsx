@@ -1,4 +1,4 @@
-// The page: what it is, the settings, the run (controls, progress, warnings), the devices and their
+// The page: what it is, its share link, the settings, the open lesson, the run (controls, progress, warnings), the devices and their
 // links, the live charts, the per-device split, a sample from the model, the comparison of finished
 // runs, and the compute adapter. Loads the run history and the data vocabulary once, measures `auto`,
 // and asks before leaving during a run.
@@ -7,10 +7,12 @@ import { ChartsPanel } from './charts/ChartsPanel';
 import { ComparePanel } from './compare/ComparePanel';
 import { learnVocab } from './data/loadData';
 import { GpuPanel } from './GpuPanel';
+import { LessonPanel } from './lessons/LessonPanel';
 import { history } from './history';
 import { guardLeaving } from './leaveGuard';
 import { probeEnvironment } from './probeEnvironment';
 import { SettingsPanel } from './settings/SettingsPanel';
+import { SharePanel } from './share/SharePanel';
 import { useForm } from './stores';
 import { TopologyView } from './topology/TopologyView';
 import { DeviceBreakdown } from './train/DeviceBreakdown';
@@ -38,7 +40,9 @@ export function App() {
           gradients travel, and where each device's time goes.
         </p>
       </header>
+      <SharePanel />
       <SettingsPanel />
+      <LessonPanel />
       <section className="panel run" aria-labelledby="run-title">
         <h2 id="run-title">Run</h2>
         <RunControls />

@@ -6,9 +6,11 @@
 // Legend: N = devices, V = vocabulary, T = block size; ms.
 import * as Comlink from 'comlink';
 import type { BackendKind } from '../engine/backend/create';
+import type { CheckpointStore } from '../engine/checkpoint';
 import { modelConfigOf, type RunConfig } from '../engine/config';
 import { BackendUnavailableError, failureOf } from '../engine/errors';
 import { startRun, type RunEnv } from '../run/driver';
+import type { RunEvent } from '../run/events';
 import { memoryBudget } from '../state/budget';
 import { envStore } from '../state/envStore';
 import { savedRunOf } from '../state/runHistory';
@@ -37,12 +39,21 @@ async function resolveBackend(kind: BackendKind) {
   return { name: c.name, reason: `backend auto: ${c.reason}` };
 }
 
-const browserEnv = (signal: AbortSignal, devices: number): RunEnv => ({
+const browserEnv = (signal: AbortSignal, devices: number, checkpoints?: CheckpointStore): RunEnv => ({
   memoryBudget: memoryBudget(devices, deviceMemoryGb()),
   resolveBackend,
-  createGroup: (cfg, data) => Coordinator.start({ cfg, data, spawn: spawnBrowserDevice }),
+  createGroup: (cfg, data, layout) => Coordinator.start({ cfg, data, spawn: spawnBrowserDevice, layout }),
   signal,
+  checkpoints,
 });
+
+/** What a caller adds to a run: a name for the run comparison, a listener that sees every event (before
+ *  the run store does anything with it), and a checkpoint store (checkpoints and restart recovery). */
+export interface TrainingOptions {
+  label?: string;
+  observe?: (ev: RunEvent) => void;
+  checkpoints?: CheckpointStore;
+}
 
 /** Ask the running training to stop after the step in flight (steps are not interrupted halfway). */
 export function stopTraining(): void {
@@ -50,31 +61,39 @@ export function stopTraining(): void {
   if (runStore.getState().status === 'running') runStore.setState({ status: 'stopping', message: 'stopping after the current step…' });
 }
 
-/** Train with `cfg` in N device workers; progress and errors go to the run store (this never throws). */
-export async function startTraining(cfg: RunConfig): Promise<void> {
+/** Train with `cfg` in N device workers; progress and errors go to the run store (this never throws).
+ *  Resolves with the id the run is kept under in the run history (null when it trained no step). */
+export async function startTraining(cfg: RunConfig, opts: TrainingOptions = {}): Promise<string | null> {
   controller = new AbortController();
   beginRun(cfg, `loading ${cfg.data}…`);
+  const fail = (e: unknown) => {
+    const ev: RunEvent = { type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) };
+    opts.observe?.(ev);
+    applyEvent(ev, performance.now());
+  };
   try {
-    await train(cfg, controller.signal);
+    await train(cfg, controller.signal, opts, fail);
   } catch (e) {
     // the driver reports its own failures as events; this is anything else (a bug), shown all the same
-    applyEvent({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) }, performance.now());
+    fail(e);
   }
-  const saved = savedRunOf(runStore.getState(), Date.now());
+  const saved = savedRunOf(runStore.getState(), Date.now(), opts.label);
   if (saved) await history.add(saved);
+  return saved?.id ?? null;
 }
 
-async function train(cfg: RunConfig, signal: AbortSignal): Promise<void> {
+async function train(cfg: RunConfig, signal: AbortSignal, opts: TrainingOptions, fail: (e: unknown) => void): Promise<void> {
   let data;
   try {
     data = await loadData(cfg.data);
   } catch (e) {
-    applyEvent({ type: 'failed', failure: failureOf(e, null, 0) }, performance.now());
+    fail(e);
     return;
   }
   const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${data.tokenizer.vocabSize}`;
   runStore.setState({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
-  for await (const ev of startRun(cfg, data, browserEnv(signal, cfg.devices))) {
+  for await (const ev of startRun(cfg, data, browserEnv(signal, cfg.devices, opts.checkpoints))) {
+    opts.observe?.(ev); // first: the sampler below takes the final weights' buffer
     applyEvent(ev, performance.now());
     if (ev.type === 'started') {
       const b = ev.devices.map((d) => d.backend);
