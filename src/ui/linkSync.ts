@@ -3,12 +3,24 @@
 // visible line for every part not used as written; after that, every change of the settings rewrites
 // the hash with history.replaceState, so the address is always a link to what is on screen and the
 // back button is not filled with one entry per keystroke. While the settings are invalid the hash keeps
-// the last valid ones.
+// the last valid ones; so a reload does not read back a hash this tab wrote itself (sessionStorage
+// remembers it), which would overwrite a field being edited with its last valid value.
 import { formStore } from '../state/formStore';
 import { lessonById, LESSON_IDS } from '../state/lessons';
 import { resetLessonRuns } from '../state/lessonStore';
 import { linkStore } from '../state/linkStore';
 import { pageLinkText, readPageLink } from '../state/shareLink';
+
+const WRITTEN_KEY = 'ringlab.link';
+
+/** sessionStorage where the browser allows it (never throws). */
+function session(): Pick<Storage, 'getItem' | 'setItem'> | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
 
 const ctx = {
   lessonSettings: (id: string) => lessonById(id)?.settings ?? null,
@@ -16,10 +28,10 @@ const ctx = {
   fallback: 'the settings it had before',
 };
 
-/** Read `hash` into the page: settings, hidden controls, lesson, notices. */
-export function applyLink(hash: string): void {
+/** Read `hash` into the page: settings (unless `keepForm`), hidden controls, lesson, notices. */
+export function applyLink(hash: string, keepForm = false): void {
   const r = readPageLink(hash, ctx);
-  if (r.form) formStore.getState().setFields(r.form);
+  if (r.form && !keepForm) formStore.getState().setFields(r.form);
   const lessonChanged = r.lesson !== linkStore.getState().lesson;
   linkStore.setState({ hidden: r.form ? r.hidden : linkStore.getState().hidden, lesson: r.form ? r.lesson : linkStore.getState().lesson, notices: r.notices });
   if (lessonChanged && r.form) resetLessonRuns(r.lesson, lessonById(r.lesson ?? '')?.runs.length ?? 0);
@@ -44,11 +56,18 @@ function writeHash(): void {
   if (text === null) return;
   if (text !== linkStore.getState().link) linkStore.setState({ link: text });
   if (location.hash.slice(1) !== text) history.replaceState(history.state, '', `#${text}`);
+  try {
+    session()?.setItem(WRITTEN_KEY, text);
+  } catch {
+    // storage full or refused: a reload then reads the hash like any link
+  }
 }
 
 /** Read the current address, then keep it in step. Returns the unsubscribe. */
 export function startLinkSync(): () => void {
-  applyLink(location.hash);
+  const own = location.hash.slice(1) !== '' && location.hash.slice(1) === session()?.getItem(WRITTEN_KEY);
+  // a reload of a link this tab wrote: the saved settings are the link's or newer (a field being edited)
+  applyLink(location.hash, own);
   const offForm = formStore.subscribe((s, prev) => s.cfg !== prev.cfg && writeHash());
   const onHash = () => applyLink(location.hash);
   window.addEventListener('hashchange', onHash);

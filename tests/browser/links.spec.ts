@@ -90,6 +90,13 @@ test('a teacher’s link hides controls; their values still apply', async ({ pag
   for (const k of ['devices', 'lr', 'seed']) await expect(page.getByTestId(`setting-${k}`), k).toHaveCount(0);
   await expect(page.getByTestId('global-batch')).toContainText('2 devices');
   expect(await hashOf(page)).toBe('v=1&devices=2&devices_hide=1&seed=3&seed_hide=1&lr=0.01&lr_hide=1'); // schema order
+  // a reload keeps a field being edited as typed (the hash holds the last valid settings) and the link's
+  // hidden controls
+  await page.getByTestId('setting-microBatch').fill('abc');
+  await page.reload();
+  await expect(page.getByTestId('setting-microBatch')).toHaveValue('abc');
+  await expect(page.getByTestId('setting-devices')).toHaveCount(0);
+  await expect(page.getByTestId('link-notices')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
 
