@@ -211,7 +211,7 @@ export const CLAIMS = {
     return {
       holds,
       summary: holds
-        ? `Restart went back to the newest checkpoint, so the steps since it were lost (${runs.filter((r) => r.cfg!.recovery === 'restart').map((r) => r.recoveries[0].stepsRedone).join(' and ')} here); elastic lost none and went on with one device fewer.`
+        ? `Restart went back to the newest checkpoint (the initial weights when there was none yet), so the steps since it were lost (${runs.filter((r) => r.cfg!.recovery === 'restart').map((r) => r.recoveries[0].stepsRedone).join(' and ')} here); elastic lost none and went on with one device fewer.`
         : 'The steps redone do not match the checkpoints saved before the kill.',
       numbers,
     };

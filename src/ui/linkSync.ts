@@ -38,7 +38,8 @@ export function applyLink(hash: string, keepForm = false): void {
   writeHash();
 }
 
-/** Open a lesson from the page's menu: its settings over the CLI's defaults, as `#v=1&lesson=<id>` would. */
+/** Open a lesson from the page's menu: its settings over the CLI's defaults, as `#v=1&lesson=<id>` would;
+ *  the controls a teacher's link hid stay hidden. */
 export function openLesson(id: string | null): void {
   if (id === null) {
     linkStore.setState({ lesson: null });
@@ -46,7 +47,8 @@ export function openLesson(id: string | null): void {
     writeHash();
     return;
   }
-  applyLink(`#v=1&lesson=${id}`);
+  const hide = linkStore.getState().hidden.map((k) => `&${k}_hide=1`).join('');
+  applyLink(`#v=1${hide}&lesson=${id}`);
 }
 
 function writeHash(): void {

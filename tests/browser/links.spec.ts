@@ -97,6 +97,18 @@ test('a teacher’s link hides controls; their values still apply', async ({ pag
   await expect(page.getByTestId('setting-microBatch')).toHaveValue('abc');
   await expect(page.getByTestId('setting-devices')).toHaveCount(0);
   await expect(page.getByTestId('link-notices')).toHaveCount(0);
+
+  // a lesson opened from the menu keeps the teacher's hidden controls, and the link says both
+  await page.getByTestId('lesson-menu').selectOption('zero');
+  await expect(page.getByTestId('lesson')).toHaveAttribute('data-lesson', 'zero');
+  await expect(page.getByTestId('setting-microBatch')).toHaveValue('4');
+  await expect(page.getByTestId('setting-devices')).toHaveCount(0);
+  await expect.poll(() => hashOf(page)).toMatch(/^v=1&devices=4&devices_hide=1&.*&lesson=zero$/);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByTestId('copy-link').click();
+  await expect(page.getByText('copied', { exact: true })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await page.getByTestId('share-link').inputValue());
+  expect(await page.getByTestId('share-link').inputValue()).toBe(await page.evaluate(() => location.href));
   expect(problems).toEqual([]);
 });
 

@@ -13,7 +13,9 @@ export function SharePanel() {
   const url = `${location.origin}${location.pathname}${location.search}#${link}`;
   const copy = () => {
     // the clipboard may be refused (permissions, no secure context): the link stays selectable beside it
-    navigator.clipboard?.writeText(url).then(() => setCopied('copied'), () => setCopied('select the link and copy it'));
+    const refused = () => setCopied('the browser refused: select the link and copy it');
+    if (!navigator.clipboard) refused();
+    else navigator.clipboard.writeText(url).then(() => setCopied('copied'), refused);
   };
   return (
     <section className="panel share" aria-labelledby="share-title">
