@@ -6,9 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type RunConfig } from '../../src/engine/config';
 import { configFromLink, configToLink } from '../../src/engine/link';
+import type { RunEvent } from '../../src/run/events';
 import { CLAIMS } from '../../src/state/lessonClaims';
 import { lessonRunConfig, lessonRunForm } from '../../src/state/lessonPlan';
-import { newLessonRun, type LessonRun } from '../../src/state/lessonRun';
+import { addLessonEvent, newLessonRun, perStep, type LessonRun } from '../../src/state/lessonRun';
 import { LESSONS, lessonById } from '../../src/state/lessons';
 import { formOfConfig } from '../../src/state/shareLink';
 import { validateForm } from '../../src/state/trainForm';
@@ -122,5 +123,31 @@ describe('claims hold on the right numbers and fail on counter-examples', () => 
     expect(CLAIMS.warmup([wild, tame]).holds).toBe(true);
     expect(CLAIMS.warmup([{ ...wild, status: 'done', failure: null }, tame]).holds).toBe(false);
     expect(CLAIMS.warmup([wild, { ...tame, losses: [4.4, 4.5, 4.6] }]).holds).toBe(false);
+  });
+});
+
+describe('a lesson run folded from the driver’s events', () => {
+  const step = (s: number, loss: number) => ({
+    type: 'step', metrics: { step: s, loss, gradNorm: 1, lossScale: 1, skipped: false, bytesSent: [100, 200], msCompute: [10, 20], msComm: [1, 2], msIdle: [3, 4] },
+  }) as unknown as RunEvent;
+
+  it('keeps one value per step (a step trained again after a restart replaces the lost one) and sums per device after step 1', () => {
+    const r = newLessonRun('restart');
+    const cfg = parseConfig({ devices: 2, steps: 4, checkpointEvery: 2, killDevice: '1@4' });
+    addLessonEvent(r, { type: 'started', cfg, devices: [0, 1].map(() => ({ memory: { optimizer: 800 } })), memory: { params: 100 } } as unknown as RunEvent);
+    for (const [s, l] of [[1, 4.0], [2, 3.9], [3, 3.8]] as const) addLessonEvent(r, step(s, l));
+    addLessonEvent(r, { type: 'checkpoint', step: 2, id: 'step-2', bytes: 1, ms: 1, loss: 3.9 });
+    addLessonEvent(r, { type: 'recovered', policy: 'restart', step: 2, stepsRedone: 1, devices: 2 } as unknown as RunEvent);
+    for (const [s, l] of [[3, 3.7], [4, 3.6]] as const) addLessonEvent(r, step(s, l));
+    const params = new Float32Array([1, 2, 3]);
+    addLessonEvent(r, { type: 'finished', reason: 'done', step: 4, tokens: 1000, ms: 500, params });
+    params[0] = 9; // the caller may hand the buffer on: the run keeps its own copy
+    expect(r.losses).toEqual([4.0, 3.9, 3.7, 3.6]);
+    expect([r.status, r.params, r.devices, r.optimizerBytes, r.checkpoints]).toEqual(['done', 100, 2, [800, 800], [2]]);
+    expect(r.recoveries).toEqual([{ policy: 'restart', step: 2, stepsRedone: 1, devices: 2 }]);
+    expect(r.measured).toBe(4); // steps 2, 3, 3 (again) and 4
+    expect(perStep(r, 'bytesSent')).toEqual([100, 200]);
+    expect(r.tokensPerS).toBe(2000);
+    expect([...r.finalParams!]).toEqual([1, 2, 3]);
   });
 });
