@@ -17,6 +17,7 @@ export const LESSON_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** A text of one's own named in a link (`dataFile=NAME`): a file's base name, 1 to 100 characters, no
  *  '/', '\\' or control characters, not '.' or '..'. Only the name travels, never the text. */
+// eslint-disable-next-line no-control-regex -- control characters are what a name must not contain
 export const DATA_FILE_NAME = /^(?!\.{1,2}$)[^/\\\u0000-\u001f\u007f]{1,100}$/;
 
 /** The base name of a data path (`runs/my notes.txt` -> `my notes.txt`). */
