@@ -1,10 +1,10 @@
-// The settings the page shows, as one table: every setting of `npm run train` but the fault injection
-// (killDevice, added with device killing), each with its command-line name as the control's label and
-// accessible name, its kind, and whether it sits in front or under "advanced". Pure data.
+// The settings the page shows, as one table: every setting of `npm run train`, each with its command-line
+// name as the control's label and accessible name, its kind, and whether it sits in front or under
+// "advanced". Pure data.
 // Legend: N = devices, B = micro-batch, K = accumulation steps, T = block size.
 import type { ConfigKey } from '../engine/config';
 
-export type FieldKey = Exclude<ConfigKey, 'version' | 'killDevice'>;
+export type FieldKey = Exclude<ConfigKey, 'version'>;
 
 export interface FieldSpec {
   key: FieldKey;
@@ -104,6 +104,7 @@ export const FIELD_GROUPS: FieldGroup[] = [
       f('timeout', 'timeout', 'number'),
       f('recovery', 'recovery', 'choice', { options: ['restart', 'elastic'] }),
       f('maxRestarts', 'max-restarts', 'int'),
+      f('killDevice', 'kill-device', 'text', { placeholder: 'RANK@STEP, e.g. 1@20' }),
     ],
   },
 ];

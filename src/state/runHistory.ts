@@ -31,6 +31,8 @@ export interface SavedRun {
   format: 1;
   id: string;
   savedAt: number;
+  /** What the run was started as (a lesson's run names itself); absent for a plain run. */
+  label?: string;
   cfg: RunConfig;
   /** done, stopped, failed, diverged or diverging (outcomeOf). */
   outcome: string;
@@ -45,7 +47,7 @@ export interface RunArchive {
 }
 
 /** The record of a run that has ended (null when it trained no step). */
-export function savedRunOf(s: RunState, savedAt: number): SavedRun | null {
+export function savedRunOf(s: RunState, savedAt: number, label?: string): SavedRun | null {
   const n = s.series.length;
   if (!s.cfg || n === 0) return null;
   const every = Math.ceil(n / MAX_POINTS);
@@ -60,6 +62,7 @@ export function savedRunOf(s: RunState, savedAt: number): SavedRun | null {
     format: 1,
     id: `run-${savedAt}-${Math.random().toString(36).slice(2, 8)}`,
     savedAt,
+    ...(label ? { label } : {}),
     cfg: s.cfg,
     outcome: outcomeOf(s),
     summary: {
@@ -111,6 +114,11 @@ export function createHistory(archive: RunArchive | null) {
       const { runs, selected } = store.getState();
       store.setState({ runs: runs.filter((r) => r.id !== id), selected: selected.filter((s) => s !== id) });
       await archive?.remove(id).catch(fail('the run could not be deleted'));
+    },
+    /** Overlay exactly these runs (those that are kept). */
+    select(ids: string[]): void {
+      const { runs } = store.getState();
+      store.setState({ selected: ids.filter((id) => runs.some((r) => r.id === id)) });
     },
     toggle(id: string): void {
       const { selected } = store.getState();

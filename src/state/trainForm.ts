@@ -14,8 +14,14 @@ export type FormValues = Record<FieldKey, string>;
 /** Messages by field; `config` holds any issue that names no field of the page (none is expected). */
 export type FormErrors = Partial<Record<FieldKey | 'config', string>>;
 
-/** A setting's value as the form shows it (null = empty field). */
-const asText = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? `${(v as { rank: number }).rank}:${(v as { factor: number }).factor}` : String(v));
+/** A setting's value as the form shows it (null = empty field): slowDevice as RANK:FACTOR, killDevice as
+ *  RANK@STEP[:allreduce], as the CLI flags write them. */
+export function asText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'object') return String(v);
+  const o = v as { rank: number; factor?: number; step?: number; phase?: string };
+  return o.step !== undefined ? `${o.rank}@${o.step}${o.phase ? `:${o.phase}` : ''}` : `${o.rank}:${o.factor}`;
+}
 
 /**
  * The page's first run: English text on 4 devices, ~30 s on a 2-core machine, where the loss falls
@@ -43,6 +49,7 @@ export function formToInput(v: FormValues): RunConfigInput {
   }
   out.zero = parseDecimal(v.zero);
   out.slowDevice = v.slowDevice.trim() === '' ? null : v.slowDevice.trim();
+  out.killDevice = v.killDevice.trim() === '' ? null : v.killDevice.trim();
   const lr = out.lr as number, steps = out.steps as number;
   // the cosine floor follows lr down, so a small lr is not rejected for being below the default floor
   if (v.minLr.trim() === '') out.minLr = Number.isFinite(lr) && lr >= 0 ? lr / 10 : undefined;

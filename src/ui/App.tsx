@@ -1,4 +1,4 @@
-// The page: what it is, the settings, the run (controls, progress, warnings), the devices and their
+// The page: what it is, its share link, the settings, the open lesson, the run (controls, progress, warnings), the devices and their
 // links, the live charts, the per-device split, a sample from the model, the comparison of finished
 // runs, the checkpoints, and the compute adapter. Loads the run history and the data vocabulary once,
 // measures `auto`, and asks before leaving during a run.
@@ -10,10 +10,12 @@ import { ExportPanel } from './export/ExportPanel';
 import { learnVocab } from './data/loadData';
 import { OwnDataPanel } from './data/OwnDataPanel';
 import { GpuPanel } from './GpuPanel';
+import { LessonPanel } from './lessons/LessonPanel';
 import { history } from './history';
 import { guardLeaving } from './leaveGuard';
 import { probeEnvironment } from './probeEnvironment';
 import { SettingsPanel } from './settings/SettingsPanel';
+import { SharePanel } from './share/SharePanel';
 import { useForm } from './stores';
 import { TopologyView } from './topology/TopologyView';
 import { DeviceBreakdown } from './train/DeviceBreakdown';
@@ -41,8 +43,10 @@ export function App() {
           gradients travel, and where each device's time goes.
         </p>
       </header>
+      <SharePanel />
       <SettingsPanel />
       <OwnDataPanel />
+      <LessonPanel />
       <section className="panel run" aria-labelledby="run-title">
         <h2 id="run-title">Run</h2>
         <RunControls />

@@ -15,6 +15,7 @@ import type { DeviceData } from '../engine/dist/device';
 import { BackendUnavailableError, failureOf } from '../engine/errors';
 import { startRun, type RunEnv } from '../run/driver';
 import { FaultInbox, type KillOrder } from '../run/faults';
+import type { RunEvent } from '../run/events';
 import { memoryBudget } from '../state/budget';
 import { newRunId, withBase, type RunCheckpointSummary } from '../state/checkpointList';
 import { envStore } from '../state/envStore';
@@ -81,27 +82,45 @@ export function killDevice(id: number, phase: KillOrder['phase'] = 'step'): void
   runStore.setState({ pendingKills: [...s.pendingKills, id], message: `device ${id} will be killed ${phase === 'step' ? 'before the next step' : 'inside the next step\'s allreduce'}` });
 }
 
+/** What a caller adds to a run: a name for the run comparison, a listener that sees every event (before
+ *  the run store does anything with it), and a checkpoint store (checkpoints and restart recovery). */
+export interface TrainingOptions {
+  label?: string;
+  observe?: (ev: RunEvent) => void;
+  checkpoints?: CheckpointStore;
+  /** A listed checkpoint to continue from. */
+  resume?: { summary: RunCheckpointSummary; state: TrainingState };
+}
+
 /** Ask the running training to stop after the step in flight (steps are not interrupted halfway). */
 export function stopTraining(): void {
   controller?.abort();
   if (runStore.getState().status === 'running') runStore.setState({ status: 'stopping', message: 'stopping after the current step…' });
 }
 
-/** Train with `cfg` in N device workers, resuming `resume` when given; progress and errors go to the run
- *  store (this never throws). */
-export async function startTraining(cfg: RunConfig, resume?: { summary: RunCheckpointSummary; state: TrainingState }): Promise<void> {
+/** Train with `cfg` in N device workers, resuming `opts.resume` when given; progress and errors go to the
+ *  run store (this never throws). Resolves with the id the run is kept under in the run history (null
+ *  when it trained no step). */
+export async function startTraining(cfg: RunConfig, opts: TrainingOptions = {}): Promise<string | null> {
   controller = new AbortController();
   faults = new FaultInbox();
+  const { resume } = opts;
   beginRun(cfg, resume ? `resuming the checkpoint at step ${resume.summary.step}: loading ${cfg.data}…` : `loading ${cfg.data}…`);
+  const fail = (e: unknown) => {
+    const ev: RunEvent = { type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) };
+    opts.observe?.(ev);
+    applyEvent(ev, performance.now());
+  };
   try {
-    await train(cfg, controller.signal, faults, resume ?? null);
+    await train(cfg, controller.signal, faults, opts, fail);
   } catch (e) {
     // the driver reports its own failures as events; this is anything else (a bug), shown all the same
-    applyEvent({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) }, performance.now());
+    fail(e);
   }
   faults = null;
-  const saved = savedRunOf(runStore.getState(), Date.now());
+  const saved = savedRunOf(runStore.getState(), Date.now(), opts.label);
   if (saved) await history.add(saved);
+  return saved?.id ?? null;
 }
 
 /** Set while a checkpoint is being loaded to restore (a second click would start a second run). */
@@ -125,25 +144,28 @@ export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> 
     return;
   }
   checkpoints.say(`restoring the checkpoint at step ${c.step} with its own settings (${state.config.steps} steps, ${state.config.devices} device(s), ${state.config.data})`);
-  await startTraining({ ...state.config, backend: formStore.getState().cfg?.backend ?? 'auto', killDevice: null }, { summary: c, state });
+  await startTraining({ ...state.config, backend: formStore.getState().cfg?.backend ?? 'auto', killDevice: null }, { resume: { summary: c, state } });
 }
 
-async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, resume: { summary: RunCheckpointSummary; state: TrainingState } | null): Promise<void> {
+async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fail: (e: unknown) => void): Promise<void> {
+  const resume = opts.resume ?? null;
   let data, copies;
   try {
     data = await loadData(cfg.data);
     copies = await deviceCopies(cfg.data, cfg.devices, data.tokenizer.vocabSize);
   } catch (e) {
-    applyEvent({ type: 'failed', failure: failureOf(e, null, 0) }, performance.now());
+    fail(e);
     return;
   }
-  const own = await checkpoints.storeFor(newRunId('run', Date.now()));
+  // a lesson brings a store of its own (emptied after its runs); a run of the page's keeps its checkpoints
+  const own = opts.checkpoints ?? (await checkpoints.storeFor(newRunId('run', Date.now())));
   const store = own && resume ? withBase(own, resume) : own;
   const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${data.tokenizer.vocabSize}`;
   runStore.setState({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
   const states = exportRunStarted(cfg, data.train, data.val);
   const env = browserEnv(signal, cfg.devices, { copies, checkpoints: store, resume: resume?.state ?? null, faults: inbox, states });
   for await (const ev of startRun(cfg, data, env)) {
+    opts.observe?.(ev); // first: the sampler below takes the final weights' buffer
     applyEvent(ev, performance.now());
     if (ev.type === 'finished') exportRunEnded(ev.state ?? null);
     if (ev.type === 'failed') exportRunEnded(null);

@@ -19,8 +19,8 @@ function memoryStorage(): KeyValueStorage & { map: Map<string, string> } {
 }
 
 describe('settings on the page', () => {
-  it('shows every setting of the schema but the version and the fault injection (added with device killing)', () => {
-    expect(configKeys.filter((k) => !FIELD_KEYS.includes(k as never)).sort()).toEqual(['killDevice', 'version']);
+  it('shows every setting of the schema but the version', () => {
+    expect(configKeys.filter((k) => !FIELD_KEYS.includes(k as never)).sort()).toEqual(['version']);
     expect(new Set(FIELDS.map((f) => f.label)).size).toBe(FIELDS.length); // accessible names are unique
   });
 
@@ -81,7 +81,7 @@ describe('settings across reloads', () => {
       st.map.set(SETTINGS_KEY, raw);
       expect(loadForm(st), raw).toEqual(DEFAULT_FORM);
     }
-    st.map.set(SETTINGS_KEY, JSON.stringify({ version: 1, form: { devices: 3, killDevice: '1@2', __proto__x: 'y', steps: '12' } }));
+    st.map.set(SETTINGS_KEY, JSON.stringify({ version: 1, form: { devices: 3, kill_device: '1@2', __proto__x: 'y', steps: '12' } }));
     expect(loadForm(st)).toEqual(form({ steps: '12' }));
     expect(loadForm(null)).toEqual(DEFAULT_FORM);
   });

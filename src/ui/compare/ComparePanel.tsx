@@ -41,7 +41,7 @@ export function ComparePanel() {
                 return (
                   <tr key={r.id} data-testid="compare-row" data-selected={k >= 0}>
                     <td><input type="checkbox" checked={k >= 0} onChange={() => history.toggle(r.id)} aria-label={`compare ${name}`} /></td>
-                    <td>{k >= 0 && <span className="dot" style={{ background: RUN_COLORS[k % RUN_COLORS.length] }} />}{name}<br /><small>{when(r.savedAt)}</small></td>
+                    <td>{k >= 0 && <span className="dot" style={{ background: RUN_COLORS[k % RUN_COLORS.length] }} />}{name}{r.label && <> · {r.label}</>}<br /><small>{when(r.savedAt)}</small></td>
                     <td>{setupOf(r.cfg)}</td>
                     <td>{r.cfg.data}, {r.summary.steps} steps</td>
                     <td className={`outcome-${r.outcome}`}>{r.outcome}</td>

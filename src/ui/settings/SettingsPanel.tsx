@@ -2,6 +2,8 @@
 // its fields need fixing while closed). Locked while a run is in progress. Changes are kept across
 // reloads (formStore).
 import { useEffect, useRef } from 'react';
+import { useStore } from 'zustand';
+import { linkStore } from '../../state/linkStore';
 import { FIELD_GROUPS } from '../../state/trainForm';
 import { isActive } from '../../state/runStore';
 import { useForm, useRun } from '../stores';
@@ -16,12 +18,14 @@ function Groups({ advanced }: { advanced: boolean }) {
   // the texts of one's own kept in this browser are data sets too
   const ownTexts = useForm((s) => s.ownTexts);
   const locked = useRun((s) => isActive(s.status));
+  // a teacher's link can hide controls (`<key>_hide=1`); their values still apply
+  const hidden = useStore(linkStore, (s) => s.hidden);
   return (
     <div className="settings">
-      {FIELD_GROUPS.filter((g) => g.advanced === advanced).map((g) => (
+      {FIELD_GROUPS.filter((g) => g.advanced === advanced && g.fields.some((f) => !hidden.includes(f.key))).map((g) => (
         <fieldset key={g.title}>
           <legend>{g.title}</legend>
-          {g.fields.map((f) => (
+          {g.fields.filter((f) => !hidden.includes(f.key)).map((f) => (
             <SettingField key={f.key} spec={f.key === 'data' ? { ...f, options: [...f.options!, ...(ownTexts ?? [])] } : f} value={form[f.key]} error={errors[f.key]} disabled={locked} onChange={(v) => setField(f.key, v)} />
           ))}
         </fieldset>
