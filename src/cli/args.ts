@@ -98,10 +98,12 @@ export function parseCli<Extra extends string>(argv: string[], extraFlags: Recor
     return { config: parseConfig({ ...under, ...base, ...flags }), extra };
   } catch (e) {
     if (e instanceof ConfigError) {
-      const [first] = e.issues;
-      const key = first.split(':')[0];
-      const flag = flagToKey.has(kebab(key)) ? `--${kebab(key)}` : key;
-      throw new UserError(`${flag}${first.slice(key.length)}${e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : ''}`);
+      // every problem, each under the flag that sets it, on one line
+      const asFlag = (issue: string) => {
+        const key = issue.split(':')[0];
+        return `${flagToKey.has(kebab(key)) ? `--${kebab(key)}` : key}${issue.slice(key.length)}`;
+      };
+      throw new UserError(e.issues.map(asFlag).join('; '));
     }
     throw e;
   }

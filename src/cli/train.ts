@@ -15,6 +15,8 @@ import { GPT } from '../engine/model/gpt';
 import { startRun } from '../run/driver';
 import type { DeviceInfo } from '../run/group';
 import type { StepMetrics } from '../run/metrics';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { releaseNodeGpu } from '../workers/node-gpu';
 import { optionValue, parseCli, settingsHelp, UserError } from './args';
 import { DiskCheckpointStore, loadResume, resolveResume } from './checkpoint-disk';
@@ -28,6 +30,17 @@ const extraFlags = { out: true, 'save-init': false, resume: true, 'stop-after': 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const HELP = `npm run train -- [--config FILE|link] [--resume RUN_DIR|CHECKPOINT] [--out DIR] [--save-init] [--stop-after STEP] [--quiet] [--sample CHARS] [settings]`;
 
+/** A run directory already holding a run is only continued in place (`--resume` from inside it), never
+ *  mixed with a new run: its metrics would be overwritten while its checkpoints stayed and later be
+ *  exported or resumed as if they were the new run's. */
+function refuseUsedOut(out: string, resumeFrom: string | undefined): void {
+  const held = ['metrics.jsonl', 'checkpoints', 'final.safetensors'].filter((f) => existsSync(join(out, f)));
+  if (held.length === 0) return;
+  const rel = resumeFrom === undefined ? null : relative(resolve(out), resolve(resumeFrom));
+  if (rel !== null && !rel.startsWith('..') && !rel.startsWith('/')) return; // continuing in place
+  throw new UserError(`--out ${out} already holds a run (${held.join(', ')}): choose another --out, remove it, or continue it with --resume ${out} --out ${out}`);
+}
+
 await runMain('train', async () => {
   const argv = process.argv.slice(2);
   const resumeFrom = optionValue(argv, 'resume');
@@ -39,6 +52,7 @@ await runMain('train', async () => {
   }
   const out = extra.out as string | undefined;
   if (extra['save-init'] && !out) throw new UserError('--save-init needs --out DIR');
+  if (out) refuseUsedOut(out, resumeFrom);
   // A cadence asked for now needs a place; one inherited from the checkpoint being resumed is dropped
   // (said in the log) when there is no --out.
   if (config.checkpointEvery > 0 && !out && !resume) throw new UserError('--checkpoint-every needs --out DIR (checkpoints go to DIR/checkpoints/)');

@@ -75,6 +75,6 @@ export const policies: Record<RunConfig['recovery'], (x: RecoveryInput) => Promi
     if (!x.group.shrink) return fromCheckpoint(x, next, `this group cannot re-form in place, so ${N} devices restarted`);
     const steps = await x.group.shrink(rank, next.work);
     if (steps.some((s) => s !== x.step)) return fromCheckpoint(x, next, `the survivors had not all finished the same step, so ${N} devices restored`);
-    return { group: x.group, layout: next, step: x.step, restored: null, note: `the ring re-formed without device ${dead}: ${N} devices go on with their weights and optimizer state; the step in flight is trained again` };
+    return { group: x.group, layout: next, step: x.step, restored: null, note: `the ring re-formed without device ${dead}: ${N === 1 ? '1 device goes' : `${N} devices go`} on with ${N === 1 ? 'its' : 'their'} weights and optimizer state; the step in flight is trained again` };
   },
 };

@@ -209,7 +209,7 @@ export function applyEvent(ev: RunEvent, now: number): void {
     case 'finished':
       // over the driver's own wall time of the loop, as `npm run train` measures it; the tokens this run
       // trained: not a resumed checkpoint's, and steps trained again after a restart count once more
-      set({ status: ev.reason, etaMs: NaN, elapsedMs: ev.ms, tokensPerS: ev.ms > 0 && ev.step > 0 ? (trained * (ev.tokens / ev.step) * 1000) / ev.ms : 0, pendingKills: [] });
+      set({ status: ev.reason, etaMs: NaN, elapsedMs: ev.ms, message: ev.reason === 'stopped' ? `stopped after step ${ev.step}` : s.message, tokensPerS: ev.ms > 0 && ev.step > 0 ? (trained * (ev.tokens / ev.step) * 1000) / ev.ms : 0, pendingKills: [] });
       return;
     case 'failed':
       // the record names a rank of the current group; the page names devices by id

@@ -56,6 +56,8 @@ describe('npm run train / eval', () => {
     [['--n-embd', '31'], /^npm run train: --n-embd: 31 is not divisible by nHead 2$/],
     [['--optimizer', 'adam'], /^npm run train: --optimizer: must be one of adamw\|sgd$/],
     [['--lr'], /^npm run train: option --lr needs a value$/],
+    // every problem is named, each under its flag: a step count of 0 also makes the warmup too long
+    [['--steps', '0', '--warmup', '1'], /^npm run train: --steps: must be an integer in \[1, 1000000\]; --warmup: 1 steps is longer than the run \(0 steps\)$/],
     [['--bogus', '1'], /^npm run train: unknown option --bogus/],
     [['--data', join(dir, 'nope.txt')], /^npm run train: --data: .* is neither a file nor a task/],
     [['--config', join(dir, 'nope.json')], /^npm run train: --config: cannot read/],
@@ -67,6 +69,18 @@ describe('npm run train / eval', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message as RegExp);
+  });
+  it('refuses an --out that already holds a run, unless the run is continued in place', () => {
+    const out = join(dir, 'used');
+    expect(npm('train', [...tiny, '--steps', '2', '--out', out, '--checkpoint-every', '1', '--quiet']).code).toBe(0);
+    const before = readFileSync(join(out, 'metrics.jsonl'), 'utf8');
+    const again = npm('train', [...tiny, '--steps', '3', '--out', out, '--quiet']);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim()).toBe(`npm run train: --out ${out} already holds a run (metrics.jsonl, checkpoints, final.safetensors): choose another --out, remove it, or continue it with --resume ${out} --out ${out}`);
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(before); // nothing of the old run was touched
+    const resumed = npm('train', ['--resume', out, '--steps', '3', '--out', out, '--quiet']);
+    expect(resumed.code).toBe(0);
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step)).toEqual([1, 2, 3]);
   });
   it('eval rejects a corrupt weights file with one line and exit 2', () => {
     const bad = join(dir, 'bad.safetensors');

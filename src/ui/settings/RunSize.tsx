@@ -24,7 +24,7 @@ export function RunSize() {
     <div className="run-size">
       <p data-testid="global-batch">
         Global batch:{' '}
-        {b ? <><b>{b.N}</b> devices × <b>{b.B}</b> micro-batch × <b>{b.K}</b> accum = <b>{b.G}</b> sequences ({b.tokens.toLocaleString('en-US')} tokens) per step</> : '–'}
+        {b ? <><b>{b.N}</b> {b.N === 1 ? 'device' : 'devices'} × <b>{b.B}</b> micro-batch × <b>{b.K}</b> accum = <b>{b.G}</b> sequences ({b.tokens.toLocaleString('en-US')} tokens) per step</> : '–'}
       </p>
       <p className="explain">
         Each device runs <i>accum</i> micro-batches of <i>micro-batch</i> sequences before the gradients are
