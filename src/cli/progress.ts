@@ -15,7 +15,7 @@ export class Progress {
     const elapsed = (performance.now() - this.start) / 1000;
     const eta = done > 0 ? (elapsed / done) * left : NaN;
     const w = 24, fill = Math.round((w * step) / this.total);
-    const line = `step ${step}/${this.total} [${'='.repeat(fill)}${' '.repeat(w - fill)}] loss ${loss.toFixed(4)} | ${Math.round(tokPerS)} tok/s | ETA ${fmtTime(eta)}`;
+    const line = `step ${step}/${this.total} [${'='.repeat(fill)}${' '.repeat(w - fill)}] loss ${loss.toFixed(4)} | ${Math.round(tokPerS)} tok/s this step | ETA ${fmtTime(eta)}`;
     if (this.tty) process.stderr.write(`\r${line}\x1b[K`);
     else {
       const bucket = Math.floor((20 * step) / this.total);
