@@ -27,7 +27,7 @@ if (!argv.includes('--no-build')) spawnSync('npx', ['vite', 'build', '--logLevel
 
 // 1. bundle: the entry script of index.html and the chunks it imports statically (modulepreload)
 const html = readFileSync('dist/index.html', 'utf8');
-const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+const initial = [...html.matchAll(/(?:src|href)="(?:\.?\/)(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
 const gz = (f) => gzipSync(readFileSync(join('dist', f))).length;
 const bundle = { initialJsGzip: initial.filter((f) => f.endsWith('.js')).reduce((a, f) => a + gz(f), 0), initialCssGzip: initial.filter((f) => f.endsWith('.css')).reduce((a, f) => a + gz(f), 0), files: initial };
 const lazy = readdirSync('dist/assets').filter((f) => f.endsWith('.js') && !initial.includes(`assets/${f}`));
