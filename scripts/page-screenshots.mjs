@@ -46,7 +46,11 @@ await ended();
 console.log(`run 2 ${await page.getByTestId('train-status').getAttribute('data-outcome')}: ${await page.getByTestId('train-message').textContent()}`);
 await page.getByTestId('train-sample').waitFor({ timeout: 60_000 }).catch(() => undefined);
 const charts = page.locator('section.charts');
-await charts.scrollIntoViewIfNeeded();
+// charts draw only while on screen, and an element screenshot does not wait for that: visit each one
+for (const id of ['timeline-chart', 'gradlr-chart', 'steptime-chart', 'throughput-chart', 'loss-chart']) {
+  await page.getByTestId(id).scrollIntoViewIfNeeded();
+  await page.waitForTimeout(500);
+}
 await page.waitForTimeout(1000);
 await charts.screenshot({ path: 'docs/screenshot-charts.png' });
 const compare = page.locator('section', { has: page.getByRole('heading', { name: 'Compare runs' }) });
