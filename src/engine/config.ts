@@ -94,12 +94,14 @@ const fields = {
 
 /** The run settings schema: defaults, ranges and cross-field rules. */
 export const RunConfigSchema = z.object(fields).strict().superRefine((c, ctx) => {
-  const bad = (path: keyof RunConfig, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  if (c.nEmbd % c.nHead !== 0) bad('nEmbd', `${c.nEmbd} is not divisible by nHead ${c.nHead}`);
+  // `also`: the other settings the rule is about; a form shows the message at each (a user who just
+  // changed nHead looks for it there), the CLI names the first one only
+  const bad = (path: keyof RunConfig, message: string, also: (keyof RunConfig)[] = []) => ctx.addIssue({ code: 'custom', path: [path], message, params: { also } });
+  if (c.nEmbd % c.nHead !== 0) bad('nEmbd', `${c.nEmbd} is not divisible by nHead ${c.nHead}`, ['nHead']);
   // fp16 gradients are packed two halves per 32-bit word, and every parameter's size is a multiple of nEmbd
   if (c.precision === 'fp16' && c.nEmbd % 2 !== 0) bad('nEmbd', `${c.nEmbd} is odd; fp16 precision needs an even nEmbd (gradients are stored two per 32-bit word)`);
-  if (c.schedule !== 'constant' && c.minLr > c.lr) bad('minLr', `${c.minLr} is above lr ${c.lr}`);
-  if (c.warmup > c.steps) bad('warmup', `${c.warmup} steps is longer than the run (${c.steps} steps)`);
+  if (c.schedule !== 'constant' && c.minLr > c.lr) bad('minLr', `${c.minLr} is above lr ${c.lr}`, ['lr']);
+  if (c.warmup > c.steps) bad('warmup', `${c.warmup} steps is longer than the run (${c.steps} steps)`, ['steps']);
   if (c.devices === 1) {
     // one device has no peers: these would silently do nothing
     const peerOnly = [c.zero === 1 && 'zero', c.compress !== 'none' && 'compress', c.linkBw > 0 && 'linkBw', c.linkLatency > 0 && 'linkLatency', c.slowDevice && 'slowDevice'].filter(Boolean);

@@ -81,7 +81,9 @@ export function validateForm(v: FormValues, own: readonly string[] | null = []):
     const k = String(i.path[0] ?? '');
     const slot = isField(k) ? k : 'config';
     const msg = slot === 'config' ? `${k || 'config'}: ${i.message}` : i.message;
-    if (!errors[slot]?.split('; ').includes(msg)) errors[slot] = errors[slot] ? `${errors[slot]}; ${msg}` : msg;
+    // a rule between fields is shown at each field it names (schema `params.also`) that is on the form
+    const also = ((i as { params?: { also?: string[] } }).params?.also ?? []).filter(isField);
+    for (const at of [slot, ...also] as (FieldKey | 'config')[]) if (!errors[at]?.split('; ').includes(msg)) errors[at] = errors[at] ? `${errors[at]}; ${msg}` : msg;
   }
   return { ok: false, errors };
 }

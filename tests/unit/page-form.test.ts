@@ -34,8 +34,8 @@ describe('settings on the page', () => {
     }
   });
 
-  it('puts cross-field messages next to a field on the page: min-lr above lr, a slow device that does not exist', () => {
-    expect(validateForm(form({ lr: '0.001', minLr: '0.01' }))).toEqual({ ok: false, errors: { minLr: '0.01 is above lr 0.001' } });
+  it('puts cross-field messages next to the fields on the page: min-lr above lr (at both), a slow device that does not exist', () => {
+    expect(validateForm(form({ lr: '0.001', minLr: '0.01' }))).toEqual({ ok: false, errors: { minLr: '0.01 is above lr 0.001', lr: '0.01 is above lr 0.001' } });
     expect(validateForm(form({ devices: '2', slowDevice: '3:2' }))).toEqual({ ok: false, errors: { slowDevice: 'rank 3 does not exist with 2 device(s)' } });
     expect(validateForm(form({ devices: '1', zero: '1' }))).toMatchObject({ ok: false, errors: { devices: expect.stringContaining('zero') } });
   });

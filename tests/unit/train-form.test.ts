@@ -24,8 +24,9 @@ describe('train form', () => {
   it("places the schema's messages next to the fields they name", () => {
     const r = validateForm(form({ devices: '9', lr: 'fast', microBatch: '' }));
     expect(r).toEqual({ ok: false, errors: { devices: 'must be an integer in [1, 8]', lr: 'must be a number in [0, 10]', microBatch: 'must be an integer in [1, 512]' } });
-    expect(validateForm(form({ nEmbd: '18', nHead: '4' }))).toEqual({ ok: false, errors: { nEmbd: '18 is not divisible by nHead 4' } });
-    expect(validateForm(form({ steps: '5', warmup: '10' }))).toEqual({ ok: false, errors: { warmup: '10 steps is longer than the run (5 steps)' } });
+    // a rule between two fields shows at both: the user may have just changed either
+    expect(validateForm(form({ nEmbd: '18', nHead: '4' }))).toEqual({ ok: false, errors: { nEmbd: '18 is not divisible by nHead 4', nHead: '18 is not divisible by nHead 4' } });
+    expect(validateForm(form({ steps: '5', warmup: '10' }))).toEqual({ ok: false, errors: { warmup: '10 steps is longer than the run (5 steps)', steps: '10 steps is longer than the run (5 steps)' } });
     expect(validateForm(form({ devices: '2.5' }))).toMatchObject({ ok: false, errors: { devices: 'must be an integer in [1, 8]' } });
   });
 
