@@ -26,7 +26,8 @@ interface SummaryRecord extends CheckpointSummary { run: string }
 /** A checkpoint of any run, as the page's list shows it. */
 export interface RunCheckpointSummary extends CheckpointSummary { run: string }
 interface TensorRecord { id: string; name: string; data: ArrayBuffer }
-/** A finished run, kept for comparison and charts (written by the page once runs are saved). */
+/** Unused: finished runs are kept in their own database (runArchive.ts, `ringlab-runs`); this store stays
+ *  only because dropping it needs a database version bump. */
 export interface RunRecord { id: string; config: RunConfig; summary: Record<string, unknown>; history: unknown[] }
 
 interface RinglabDB extends DBSchema {

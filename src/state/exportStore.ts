@@ -9,7 +9,7 @@ import type { RunConfig } from '../engine/config';
 import { StateRequests } from '../run/state-requests';
 
 export interface ExportState {
-  /** The run's settings, token streams (as split for training) and vocabulary size; null before any run. */
+  /** The run's settings and token streams (as split for training); null before any run. */
   run: { cfg: RunConfig; train: Uint16Array; val: Uint16Array } | null;
   /** Answered by the running driver between steps; null when no run is going. */
   requests: StateRequests | null;

@@ -111,6 +111,4 @@ export const FIELD_GROUPS: FieldGroup[] = [
 
 export const FIELDS: FieldSpec[] = FIELD_GROUPS.flatMap((g) => g.fields);
 export const FIELD_KEYS: FieldKey[] = FIELDS.map((s) => s.key);
-export const fieldSpec = (k: FieldKey): FieldSpec => FIELDS.find((s) => s.key === k)!;
 export const isField = (k: string): k is FieldKey => FIELD_KEYS.includes(k as FieldKey);
-export const isAdvanced = (k: FieldKey): boolean => FIELD_GROUPS.some((g) => g.advanced && g.fields.some((s) => s.key === k));

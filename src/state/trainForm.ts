@@ -8,7 +8,7 @@ import { isTask } from '../engine/data/tasks';
 import { FIELDS, isField, type FieldKey } from './formFields';
 import { isOwnTextName } from './ownText';
 
-export { DATA_CHOICES, FIELD_GROUPS, type FieldKey, type FieldSpec } from './formFields';
+export { FIELD_GROUPS, type FieldKey, type FieldSpec } from './formFields';
 
 export type FormValues = Record<FieldKey, string>;
 /** Messages by field; `config` holds any issue that names no field of the page (none is expected). */
@@ -34,8 +34,9 @@ const PAGE_DEFAULTS: Partial<FormValues> = {
   minLr: '', evalEvery: '', evalWindows: '16',
 };
 
+const CLI_DEFAULTS = defaultConfig();
 export const DEFAULT_FORM: FormValues = Object.fromEntries(
-  FIELDS.map((s) => [s.key, PAGE_DEFAULTS[s.key] ?? asText(defaultConfig()[s.key])]),
+  FIELDS.map((s) => [s.key, PAGE_DEFAULTS[s.key] ?? asText(CLI_DEFAULTS[s.key])]),
 ) as FormValues;
 
 /** The settings object the form describes (not yet validated). Blank or junk numbers become NaN so the

@@ -1,7 +1,7 @@
 // README.md of a nanoGPT bundle: what each file is and the exact commands, in order.
 // Legend: N = devices, S = the checkpoint's step, steps = the run's total.
 
-import type { RunConfig } from '../config';
+import { globalBatch, type RunConfig } from '../config';
 import { isTask } from '../data/tasks';
 import { converterCommand, cpuCommand, shellWord, torchrunCommand } from './commands';
 import { outDirOf } from './name';
@@ -36,7 +36,7 @@ const evalHint = (data: string, dir: string): string => (data === 'brown' || isT
 /** The README text of a bundle. */
 export function bundleReadme(r: ReadmeInput): string {
   const c = r.config;
-  const G = c.devices * c.microBatch * c.accum;
+  const G = globalBatch(c);
   const optimizer = r.freshOptimizer
     ? 'weights only (the source had no optimizer state): AdamW starts afresh'
     : 'weights and AdamW state (m, v, step count)';

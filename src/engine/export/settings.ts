@@ -9,7 +9,7 @@
 // Schedule: nanoGPT's get_lr is ours (linear warmup lr*(it+1)/(warmup+1), then cosine from warmup to
 // lr_decay_iters, then min_lr) when lr_decay_iters = S; `constant` is the same cosine from lr to lr.
 
-import type { RunConfig } from '../config';
+import { globalBatch, type RunConfig } from '../config';
 import { outDirOf } from './name';
 
 export type PyValue = number | boolean | string;
@@ -51,7 +51,7 @@ export function nanoGptSettings(c: RunConfig, name: string, vocabSize: number): 
     v('wandb_log', false, 'no logging service'),
     v('dataset', name, `data/${name}/: train.bin, val.bin and meta.pkl`),
     v('gradient_accumulation_steps', c.devices * c.accum, `devices x accum = ${c.devices} x ${c.accum}; train.py divides it by the torchrun world size`),
-    v('batch_size', c.microBatch, `micro-batch; global batch ${c.devices * c.microBatch * c.accum} sequences`),
+    v('batch_size', c.microBatch, `micro-batch; global batch ${globalBatch(c)} sequences`),
     v('block_size', c.blockSize, 'context length'),
     v('n_layer', c.nLayer, 'transformer blocks'),
     v('n_head', c.nHead, 'attention heads'),

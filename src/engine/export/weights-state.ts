@@ -5,7 +5,7 @@
 // Legend: P = parameters.
 
 import type { TrainingState } from '../checkpoint/manifest';
-import type { RunConfig } from '../config';
+import { globalBatch, type RunConfig } from '../config';
 import type { CharTokenizer } from '../data/tokenizer';
 
 /** A state at `step` with weights `params` [P] and a fresh optimizer; `dataHash` = hashTokens(train). */
@@ -13,7 +13,7 @@ export function stateFromWeights(config: RunConfig, tokenizer: CharTokenizer, pa
   const P = params.length;
   return {
     config, vocab: tokenizer.toJSON(), dataHash, step,
-    tokens: step * config.devices * config.microBatch * config.accum * config.blockSize,
+    tokens: step * globalBatch(config) * config.blockSize,
     params: params.slice(),
     ema: config.emaDecay > 0 ? params.slice() : null,
     optimizer: { name: config.optimizer, t: 0, shards: [{ lo: 0, hi: P, slots: config.optimizer === 'adamw' ? [new Float32Array(P), new Float32Array(P)] : config.momentum > 0 ? [new Float32Array(P)] : [] }] },

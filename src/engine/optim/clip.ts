@@ -7,6 +7,7 @@
 
 import type { Backend, Buffer, Slice } from '../backend/types';
 import { sub, whole } from '../backend/types';
+import { chunks } from '../model/grads';
 import type { ParamRange } from './optimizers';
 
 /** Clip coefficient: gradients are multiplied by min(1, maxNorm / (norm + 1e-6)); maxNorm 0 = no clipping. */
@@ -36,8 +37,8 @@ export class GradMeter {
   /** `room`: the longest range the source's view() serves (chunks of [lo, hi) start at lo). */
   constructor(private readonly backend: Backend, specs: ParamRange[], lo: number, hi: number, room = hi - lo) {
     let count = 0;
-    for (let a = lo; a < hi; a += room) {
-      const b = Math.min(hi, a + room), parts: { offset: number; n: number }[] = [];
+    for (const [a, b] of chunks(lo, hi, room)) {
+      const parts: { offset: number; n: number }[] = [];
       for (const s of specs) {
         const x = Math.max(a, s.offset), y = Math.min(b, s.offset + s.size);
         if (x < y) parts.push({ offset: x, n: y - x });

@@ -89,10 +89,19 @@ export class Optimizer {
   update(params: Buffer, g: Slice, a: number, b: number, lr: number): void {
     if (!(a >= this.lo && b <= this.hi && g.length >= b - a)) throw new RangeError(`optimizer: update of [${a}, ${b}) outside [${this.lo}, ${this.hi}) or longer than its ${g.length} gradients`);
     const P = whole(params);
-    for (const r of decayRuns(this.specs, a, b)) {
+    for (const r of this.runsOf(a, b)) {
       const state = this.state.map((s) => sub(whole(s), r.offset - this.lo, r.n));
       this.def.run(this.backend, { p: sub(P, r.offset, r.n), g: sub(g, r.offset - a, r.n), state, n: r.n, lr, wd: r.decay ? this.h.weightDecay : 0, t: this.t, h: this.h });
     }
+  }
+
+  /** The decay runs of [a, b): the ranges a device updates are the same every step, so found once. */
+  private readonly runs = new Map<string, ReturnType<typeof decayRuns>>();
+  private runsOf(a: number, b: number): ReturnType<typeof decayRuns> {
+    const k = `${a}:${b}`;
+    let r = this.runs.get(k);
+    if (!r) this.runs.set(k, (r = decayRuns(this.specs, a, b)));
+    return r;
   }
 
   /** A host copy of the state (for checkpoints). */

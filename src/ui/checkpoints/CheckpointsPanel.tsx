@@ -10,19 +10,8 @@ import { runLabel, type RunCheckpointSummary } from '../../state/checkpointList'
 import { isActive } from '../../state/runStore';
 import { checkpoints } from '../checkpoints';
 import { restoreCheckpoint } from '../runTraining';
+import { saveFile } from '../saveFile';
 import { useForm, useRun } from '../stores';
-
-/** Save a file through a temporary link (the browser's download). */
-function download(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 const time = (ms: number) => new Date(ms).toLocaleString('en-GB', { hour12: false, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
@@ -37,7 +26,7 @@ function Row({ c, busy }: { c: RunCheckpointSummary; busy: boolean }) {
       <td className="num">{fmt(c.bytes)}</td>
       <td className="actions">
         <button type="button" disabled={busy} aria-label={`restore ${name}`} onClick={() => void restoreCheckpoint(c)}>Restore</button>
-        <button type="button" aria-label={`export ${name}`} onClick={() => void checkpoints.exportFile(c).then((f) => f && download(f.name, f.bytes))}>Export</button>
+        <button type="button" aria-label={`export ${name}`} onClick={() => void checkpoints.exportFile(c).then((f) => f && saveFile(f.bytes, f.name))}>Export</button>
         <button type="button" aria-label={`delete ${name}`} onClick={() => void checkpoints.remove(c)}>Delete</button>
       </td>
     </tr>

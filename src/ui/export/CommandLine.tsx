@@ -1,7 +1,7 @@
 // One shell command, shown as text anyone can select, with a Copy button. Where the page has no clipboard
 // (a plain-http host other than localhost), the button selects the command so the user copies it.
 import { useRef, useState } from 'react';
-import { copyText } from './saveFile';
+import { copyText } from '../saveFile';
 
 export function CommandLine({ label, command, testId }: { label: string; command: string; testId: string }) {
   const [said, setSaid] = useState('');

@@ -11,7 +11,7 @@ import { isActive } from '../../state/runStore';
 import type { DownloadResult, ExportApi } from '../../workers/export.worker';
 import { useForm, useRun } from '../stores';
 import { CommandLine } from './CommandLine';
-import { saveFile } from './saveFile';
+import { saveFile } from '../saveFile';
 
 type Kind = 'weights' | 'bundle';
 

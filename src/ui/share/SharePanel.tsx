@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { linkStore } from '../../state/linkStore';
+import { copyText } from '../saveFile';
 
 export function SharePanel() {
   const link = useStore(linkStore, (s) => s.link);
@@ -11,12 +12,8 @@ export function SharePanel() {
   const dismiss = useStore(linkStore, (s) => s.dismissNotices);
   const [copied, setCopied] = useState('');
   const url = `${location.origin}${location.pathname}${location.search}#${link}`;
-  const copy = () => {
-    // the clipboard may be refused (permissions, no secure context): the link stays selectable beside it
-    const refused = () => setCopied('the browser refused: select the link and copy it');
-    if (!navigator.clipboard) refused();
-    else navigator.clipboard.writeText(url).then(() => setCopied('copied'), refused);
-  };
+  // the clipboard may be refused (permissions, no secure context): the link stays selectable beside it
+  const copy = async () => setCopied((await copyText(url)) ? 'copied' : 'the browser refused: select the link and copy it');
   return (
     <section className="panel share" aria-labelledby="share-title">
       <h2 id="share-title">Share this experiment</h2>
@@ -29,7 +26,7 @@ export function SharePanel() {
       )}
       <div className="share-row">
         <input readOnly value={url} aria-label="share link" data-testid="share-link" onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" onClick={copy} data-testid="copy-link">copy link</button>
+        <button type="button" onClick={() => void copy()} data-testid="copy-link">copy link</button>
         <span role="status">{copied}</span>
       </div>
       <p className="explain">The same link reruns this experiment headless: <code>npm run train -- --config '#{link}'</code></p>

@@ -2,8 +2,8 @@
 // the bytes become a Blob URL that an <a download> is clicked on, revoked once the browser has taken it.
 
 /** Offer `bytes` as a download named `fileName`. */
-export function saveFile(bytes: Uint8Array<ArrayBuffer>, fileName: string, type = 'application/octet-stream'): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
+export function saveFile(bytes: Uint8Array, fileName: string, type = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
