@@ -23,7 +23,7 @@ import { exportRunEnded, exportRunStarted } from '../state/exportStore';
 import type { StateRequests } from '../run/state-requests';
 import { formStore } from '../state/formStore';
 import { savedRunOf } from '../state/runHistory';
-import { applyEvent, beginRun, isActive, runStore } from '../state/runStore';
+import { applyEvent, beginRun, isActive, runStore, type RunState } from '../state/runStore';
 import { spawnBrowserDevice } from '../workers/browser-spawn';
 import { Coordinator } from '../workers/coordinator';
 import type { SampleApi } from '../workers/sample.worker';
@@ -103,22 +103,26 @@ export function stopTraining(): void {
  *  when it trained no step). */
 export async function startTraining(cfg: RunConfig, opts: TrainingOptions = {}): Promise<string | null> {
   controller = new AbortController();
-  faults = new FaultInbox();
+  // this run's own: a finished run's wrap-up (closing its workers, the sample) may overlap the next run
+  const inbox = (faults = new FaultInbox());
   const { resume } = opts;
   beginRun(cfg, resume ? `resuming the checkpoint at step ${resume.summary.step}: loading ${cfg.data}…` : `loading ${cfg.data}…`);
-  const fail = (e: unknown) => {
-    const ev: RunEvent = { type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) };
+  let ended = null as RunState | null; // set in `fold`
+  const fold = (ev: RunEvent) => {
     opts.observe?.(ev);
     applyEvent(ev, performance.now());
+    // the store as this run left it: once it says done, Start is enabled and a new run may replace it
+    if (ev.type === 'finished' || ev.type === 'failed') ended = runStore.getState();
   };
+  const fail = (e: unknown) => fold({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) });
   try {
-    await train(cfg, controller.signal, faults, opts, fail);
+    await train(cfg, controller.signal, inbox, opts, fold, fail);
   } catch (e) {
     // the driver reports its own failures as events; this is anything else (a bug), shown all the same
-    fail(e);
+    if (!ended) fail(e);
   }
-  faults = null;
-  const saved = savedRunOf(runStore.getState(), Date.now(), opts.label);
+  if (faults === inbox) faults = null;
+  const saved = ended && savedRunOf(ended, Date.now(), opts.label);
   if (saved) await history.add(saved);
   return saved?.id ?? null;
 }
@@ -147,7 +151,7 @@ export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> 
   await startTraining({ ...state.config, backend: formStore.getState().cfg?.backend ?? 'auto', killDevice: null }, { resume: { summary: c, state } });
 }
 
-async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fail: (e: unknown) => void): Promise<void> {
+async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fold: (ev: RunEvent) => void, fail: (e: unknown) => void): Promise<void> {
   const resume = opts.resume ?? null;
   let data, copies;
   try {
@@ -165,8 +169,7 @@ async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opt
   const states = exportRunStarted(cfg, data.train, data.val);
   const env = browserEnv(signal, cfg.devices, { copies, checkpoints: store, resume: resume?.state ?? null, faults: inbox, states });
   for await (const ev of startRun(cfg, data, env)) {
-    opts.observe?.(ev); // first: the sampler below takes the final weights' buffer
-    applyEvent(ev, performance.now());
+    fold(ev); // first: the sampler below takes the final weights' buffer
     if (ev.type === 'finished') exportRunEnded(ev.state ?? null);
     if (ev.type === 'failed') exportRunEnded(null);
     if (ev.type === 'checkpoint') {
@@ -180,7 +183,11 @@ async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opt
       runStore.setState({ message: `${about}; model ${ev.memory.params.toLocaleString('en-US')} parameters, backend ${on}` });
     }
     if (ev.type === 'finished' && ev.reason === 'done') {
-      runStore.setState({ sample: await sampleText(cfg, data.tokenizer.chars as string[], ev.params, data.tokenizer.vocabSize) });
+      // not awaited: the run is over, and a next run may start before the sample is ready (it is not its)
+      const run = runStore.getState().runNumber;
+      void sampleText(cfg, data.tokenizer.chars as string[], ev.params, data.tokenizer.vocabSize).then((sample) => {
+        if (runStore.getState().runNumber === run) runStore.setState({ sample });
+      });
     }
   }
 }
