@@ -1,21 +1,22 @@
 // The topology in 3D (three.js, loaded only when asked for: this module and three live in their own
 // chunk): the devices as spheres on a ring, the links as the same curves as the SVG view lifted onto the
 // floor plane, and the latest step's transfers replayed as small spheres, phase-coloured, slowly turning.
-// Like the SVG view it subscribes to the run store and draws on animation frames, never per React
-// render. Decorative: the SVG view stays in the page for screen readers and tests; where WebGL is
+// Like the SVG view it subscribes to the run store and draws on the same replay clock (replay.ts: 30 fps
+// at most, only while on screen and not paused), never per React render. Decorative: the SVG view stays in the page for screen readers and tests; where WebGL is
 // unavailable, onFail() puts the SVG back.
 import { useEffect, useRef } from 'react';
 import * as THREE from 'three';
 import type { RunConfig } from '../../engine/config';
 import type { StepMetrics } from '../../run/metrics';
 import { runStore } from '../../state/runStore';
-import { progressAt, replayWindow, transfersOf, type Transfer } from '../../state/topology';
+import { progressAt } from '../../state/topology';
+import { watchVisible } from '../frames';
 import type { Curve } from './geometry';
 import { positions } from './geometry';
-import { PHASE_COLOR, REPLAY_MS } from './replay';
+import { PHASE_COLOR, replayClock, type Replay } from './replay';
 
 /** `ids[r]`: the device id of rank r in the group that trains (curves are keyed by device ids). */
-interface Props { curves: Map<string, Curve>; N: number; ids: number[]; onFail: () => void }
+interface Props { curves: Map<string, Curve>; N: number; ids: number[]; paused: boolean; onFail: () => void }
 
 /** The device's rank floating above its sphere (a sprite always faces the camera). */
 function label(text: string, x: number, z: number): THREE.Sprite {
@@ -33,8 +34,11 @@ function label(text: string, x: number, z: number): THREE.Sprite {
   return s;
 }
 
-export default function Topology3D({ curves, N, ids, onFail }: Props) {
+export default function Topology3D({ curves, N, ids, paused, onFail }: Props) {
   const box = useRef<HTMLDivElement>(null);
+  const clock = useRef<Replay | null>(null);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
 
   useEffect(() => {
     const el = box.current!;
@@ -70,61 +74,56 @@ export default function Topology3D({ curves, N, ids, onFail }: Props) {
     const dotMats = Object.fromEntries(Object.entries(PHASE_COLOR).map(([k, v]) => [k, new THREE.MeshBasicMaterial({ color: v })]));
     const dots: THREE.Mesh[] = [];
 
-    type Shown = { m: StepMetrics; transfers: Transfer[]; w: { t0: number; t1: number } };
-    let current: Shown | null = null;
-    let pending: Shown | null = null;
-    let loopStart = 0, frame = 0;
-    const take = (m: StepMetrics | null, cfg: RunConfig | null) => {
-      if (!m || !cfg || m.timeline.length !== ids.length) return;
-      const transfers = transfersOf(m, cfg);
-      pending = { m, transfers, w: replayWindow(transfers, m.msStep) };
-    };
-    take(runStore.getState().latest, runStore.getState().cfg);
-    const unsubscribe = runStore.subscribe((s, prev) => s.latest !== prev.latest && take(s.latest, s.cfg));
-
     const resize = () => {
       const w = el.clientWidth || 400, h = Math.min(420, w * 0.75);
       renderer.setSize(w, h);
       camera.aspect = w / h;
       camera.updateProjectionMatrix();
+      renderer.render(scene, camera);
     };
-    resize();
     renderer.setPixelRatio(window.devicePixelRatio || 1);
+    resize();
     el.appendChild(renderer.domElement);
     const ro = new ResizeObserver(resize);
     ro.observe(el);
 
-    const tick = (now: number) => {
-      frame = requestAnimationFrame(tick);
+    // the SVG view's clock: at most FPS frames a second, none while paused, scrolled away or with reduced motion
+    const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+    const replay = replayClock(({ transfers }, t, _f, now) => {
       world.rotation.y = now / 20000;
-      if (pending && (!current || now - loopStart >= REPLAY_MS)) [current, pending, loopStart] = [pending, null, now];
       let i = 0;
-      const shown: Shown | null = current;
-      if (shown) {
-        const t = shown.w.t0 + (((now - loopStart) % REPLAY_MS) / REPLAY_MS) * (shown.w.t1 - shown.w.t0);
-        for (const x of shown.transfers) {
-          const f = progressAt(x, t);
-          const c = f === null ? undefined : curves.get(`${ids[x.from]}-${ids[x.to]}`);
-          if (!c) continue;
-          const p = c.at(f!);
-          if (i === dots.length) world.add(dots[dots.push(new THREE.Mesh(dotGeo, dotMats[x.phase])) - 1]);
-          dots[i].material = dotMats[x.phase];
-          dots[i].position.set(p.x, 0.02, p.y);
-          dots[i++].visible = true;
-        }
+      for (const x of transfers) {
+        const f = progressAt(x, t);
+        const c = f === null ? undefined : curves.get(`${ids[x.from]}-${ids[x.to]}`);
+        if (!c) continue;
+        const p = c.at(f!);
+        if (i === dots.length) world.add(dots[dots.push(new THREE.Mesh(dotGeo, dotMats[x.phase])) - 1]);
+        dots[i].material = dotMats[x.phase];
+        dots[i].position.set(p.x, 0.02, p.y);
+        dots[i++].visible = true;
       }
       for (; i < dots.length; i++) dots[i].visible = false;
       renderer.render(scene, camera);
+    }, { reducedMotion });
+    clock.current = replay;
+    replay.setPaused(pausedRef.current);
+    const seen = watchVisible(el, (v) => replay.setVisible(v));
+    const take = (m: StepMetrics | null, cfg: RunConfig | null) => {
+      if (m && cfg && m.timeline.length === ids.length) replay.show(m, cfg);
     };
-    frame = requestAnimationFrame(tick);
+    take(runStore.getState().latest, runStore.getState().cfg);
+    const unsubscribe = runStore.subscribe((s, prev) => s.latest !== prev.latest && take(s.latest, s.cfg));
     return () => {
-      cancelAnimationFrame(frame);
+      replay.stop();
+      seen.stop();
       unsubscribe();
       ro.disconnect();
       renderer.dispose();
       renderer.domElement.remove();
     };
   }, [curves, N, ids, onFail]);
+
+  useEffect(() => clock.current?.setPaused(paused), [paused]);
 
   return <div className="topo-3d" ref={box} aria-hidden="true" data-testid="topology-3d" />;
 }

@@ -1,10 +1,11 @@
-// Replays the latest step's transfers on the topology, slowed down: one animation-frame loop moves a
-// pool of dots along the links (no React render per frame), at most FPS times a second and only while
-// the drawing is on screen. A loop shows the step's communication (replayWindow: the allreduce part of
-// the step, where the transfers are) over REPLAY_MS of wall time; a newer step is picked up when the
-// loop comes round. Dots are coloured by phase, a bar shows how far through the step
-// the replay is, and the caption (rewritten only when it changes) says which phase and step of it is on
-// screen. With reduced motion the loop does not run.
+// Replays the latest step's transfers on the topology, slowed down. One clock (replayClock) serves the
+// SVG view and the 3D view: an animation-frame loop (no React render per frame), at most FPS times a
+// second, and only while the drawing is on screen and not paused; with reduced motion it never runs. A
+// loop shows the step's communication (replayWindow: the allreduce part of the step, where the transfers
+// are) over REPLAY_MS of wall time; a newer step is picked up when the loop comes round. The SVG view
+// (startReplay) moves a pool of dots along the links, coloured by phase, a bar shows how far through the
+// step the replay is, and the caption (rewritten only when it changes) says which phase and step of it is
+// on screen.
 // Legend: ms of the step's own time (t) vs wall-clock ms of the replay.
 import type { RunConfig } from '../../engine/config';
 import type { StepMetrics } from '../../run/metrics';
@@ -26,7 +27,11 @@ export interface ReplayTarget {
   curveOf: (from: number, to: number) => Curve | undefined;
 }
 
+/** A step as the replay shows it: its transfers and the window of step time they fall in. */
+export interface Shown { m: StepMetrics; transfers: Transfer[]; w: { t0: number; t1: number } }
+
 export interface Replay {
+  /** Replay this step from the next loop on. */
   show(m: StepMetrics, cfg: RunConfig): void;
   setPaused(p: boolean): void;
   /** Off screen: no frames at all until visible again. */
@@ -44,25 +49,15 @@ export function captionAt(active: Transfer[], m: StepMetrics, w: { t0: number; t
   return `${head}: ${x.phase} step ${x.stepNo} of ${x.stepsInPhase}, ${what}, ${chunk}`;
 }
 
-export function startReplay(target: ReplayTarget, reducedMotion: boolean): Replay {
-  type Shown = { m: StepMetrics; transfers: Transfer[]; w: { t0: number; t1: number } };
+/** The loop: `draw(shown, t, f, now)` on each frame it runs, with t the step time on screen (ms) and f the
+ *  fraction of the loop done; `still(shown)` instead of any motion when reducedMotion. */
+export function replayClock(draw: (s: Shown, t: number, f: number, now: number) => void, o: { reducedMotion: boolean; still?: (s: Shown) => void }): Replay {
   let pending: Shown | null = null;
   let current: Shown | null = null;
   let loopStart = 0, frame = 0, paused = false, pausedAt = 0, visible = typeof IntersectionObserver === 'undefined', last = -Infinity;
-  const dots: SVGCircleElement[] = [];
-  const running = () => !paused && visible && !reducedMotion;
+  const running = () => !paused && visible && !o.reducedMotion;
   const wake = () => {
     if (!frame && running()) frame = requestAnimationFrame(tick);
-  };
-
-  const dot = (i: number) => {
-    while (dots.length <= i) {
-      const c = document.createElementNS(SVG, 'circle');
-      c.setAttribute('r', '0.055');
-      target.layer.appendChild(c);
-      dots.push(c);
-    }
-    return dots[i];
   };
 
   function tick(now: number): void {
@@ -72,46 +67,19 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
       return;
     }
     last = now;
-    if (pending && (!current || now - loopStart >= REPLAY_MS)) {
-      current = pending;
-      pending = null;
-      loopStart = now;
-    }
-    const shown: Shown | null = current;
-    if (!shown) return;
-    const { m, transfers, w } = shown;
+    if (pending && (!current || now - loopStart >= REPLAY_MS)) [current, pending, loopStart] = [pending, null, now];
+    if (!current) return;
     const f = ((now - loopStart) % REPLAY_MS) / REPLAY_MS;
-    const t = w.t0 + f * (w.t1 - w.t0);
-    const active = transfers.filter((x) => progressAt(x, t) !== null);
-    active.forEach((x, i) => {
-      const c = target.curveOf(x.from, x.to);
-      const p = c?.at(progressAt(x, t)!);
-      const el = dot(i);
-      if (!p) return el.setAttribute('visibility', 'hidden');
-      el.setAttribute('cx', p.x.toFixed(4));
-      el.setAttribute('cy', p.y.toFixed(4));
-      el.setAttribute('fill', PHASE_COLOR[x.phase]);
-      el.setAttribute('visibility', 'visible');
-    });
-    for (let i = active.length; i < dots.length; i++) if (dots[i].getAttribute('visibility') !== 'hidden') dots[i].setAttribute('visibility', 'hidden');
-    target.bar.setAttribute('width', (f * target.barWidth).toFixed(4));
-    const text = captionAt(active, m, w);
-    if (target.caption.textContent !== text) target.caption.textContent = text;
+    draw(current, current.w.t0 + f * (current.w.t1 - current.w.t0), f, now);
     if (running()) frame = requestAnimationFrame(tick);
   }
 
   return {
     show(m, cfg) {
       const transfers = transfersOf(m, cfg);
-      const next: Shown = { m, transfers, w: replayWindow(transfers, m.msStep) };
-      pending = next;
-      if (reducedMotion) {
-        // no motion: say what the step moved instead
-        const n = next.transfers.length;
-        target.caption.textContent = `step ${m.step}: ${n} transfers in ${m.msStep.toFixed(1)} ms (animation off: reduced motion)`;
-        return;
-      }
-      wake();
+      pending = { m, transfers, w: replayWindow(transfers, m.msStep) };
+      if (o.reducedMotion) o.still?.(pending);
+      else wake();
     },
     setPaused(p) {
       if (p === paused) return;
@@ -130,6 +98,47 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
     stop() {
       cancelAnimationFrame(frame);
       frame = 0;
+    },
+  };
+}
+
+/** The SVG view's replay: dots on the links, the progress bar and the caption. */
+export function startReplay(target: ReplayTarget, reducedMotion: boolean): Replay {
+  const dots: SVGCircleElement[] = [];
+  const dot = (i: number) => {
+    while (dots.length <= i) {
+      const c = document.createElementNS(SVG, 'circle');
+      c.setAttribute('r', '0.055');
+      target.layer.appendChild(c);
+      dots.push(c);
+    }
+    return dots[i];
+  };
+  const clock = replayClock(({ m, transfers, w }, t, f) => {
+    const active = transfers.filter((x) => progressAt(x, t) !== null);
+    active.forEach((x, i) => {
+      const c = target.curveOf(x.from, x.to);
+      const p = c?.at(progressAt(x, t)!);
+      const el = dot(i);
+      if (!p) return el.setAttribute('visibility', 'hidden');
+      el.setAttribute('cx', p.x.toFixed(4));
+      el.setAttribute('cy', p.y.toFixed(4));
+      el.setAttribute('fill', PHASE_COLOR[x.phase]);
+      el.setAttribute('visibility', 'visible');
+    });
+    for (let i = active.length; i < dots.length; i++) if (dots[i].getAttribute('visibility') !== 'hidden') dots[i].setAttribute('visibility', 'hidden');
+    target.bar.setAttribute('width', (f * target.barWidth).toFixed(4));
+    const text = captionAt(active, m, w);
+    if (target.caption.textContent !== text) target.caption.textContent = text;
+  }, {
+    reducedMotion,
+    // no motion: say what the step moved instead
+    still: ({ m, transfers }) => (target.caption.textContent = `step ${m.step}: ${transfers.length} transfers in ${m.msStep.toFixed(1)} ms (animation off: reduced motion)`),
+  });
+  return {
+    ...clock,
+    stop() {
+      clock.stop();
       dots.forEach((d) => d.remove());
     },
   };
