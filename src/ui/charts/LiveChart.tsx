@@ -63,7 +63,7 @@ export function LiveChart({ title, testId, explain, spec, height = 200, controls
     spec.expose?.(runStore.getState(), el);
     const seen = watchVisible(el, (v) => v && dirty && requestDraw(el, draw));
     const unsubscribe = runStore.subscribe((s, prev) => {
-      if (s.version === prev.version && s.runNumber === prev.runNumber && s.cfg === prev.cfg) return;
+      if (s.version === prev.version && s.runNumber === prev.runNumber && s.cfg === prev.cfg && s.status === prev.status) return;
       spec.expose?.(s, el);
       dirty = true;
       if (seen.visible()) requestDraw(el, draw);

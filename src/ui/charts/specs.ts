@@ -2,7 +2,7 @@
 // axis, how hover values are written, and what the browser tests can read back (data-* attributes).
 // Legend: N = devices; losses in nats per character; ms; tokens/s.
 import type uPlot from 'uplot';
-import type { RunState } from '../../state/runStore';
+import { isActive, type RunState } from '../../state/runStore';
 import { stackCols } from '../../state/runSeries';
 import { sig, stepAxis, type ChartSpec } from './LiveChart';
 
@@ -27,7 +27,9 @@ export const lossSpec: ChartSpec = {
   data: (s) => [col(s, 'step'), col(s, 'loss'), sparse(s, 'val'), sparse(s, 'valEma')],
   expose: (s, el) => {
     el.dataset.points = String(s.series.length);
-    el.dataset.loss = JSON.stringify(Array.from(s.series.col('loss')));
+    // the whole column only once the run has ended: rewritten on every step it would cost O(steps^2)
+    if (isActive(s.status)) delete el.dataset.loss;
+    else el.dataset.loss = JSON.stringify(Array.from(s.series.col('loss')));
   },
 };
 
