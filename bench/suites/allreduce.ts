@@ -60,6 +60,10 @@ function fitComm(cases: BenchCase[]): (N: number, S: number) => number {
   };
 }
 
+/** `npm run bench` runs node with --single-threaded-gc: V8's GC helper threads would take cores from the
+ *  N ranks (every received buffer is new external memory to V8, so GCs are frequent). */
+const gc = process.execArgv.includes('--single-threaded-gc') ? 'single-threaded' : 'default';
+
 const suite: Suite = async ({ quick, args }) => {
   const sizes = (quick ? [4 * 1024, MB, 16 * MB] : [4 * 1024, 64 * 1024, MB, 4 * MB, 16 * MB, 64 * MB]);
   const argOf = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -78,7 +82,7 @@ const suite: Suite = async ({ quick, args }) => {
       const modes: MeasureSpec['mode'][] = ['ring', 'limit', ...(vsNaive ? ['naive' as const] : []), ...(vsInplace ? ['ring-inplace' as const] : [])];
       const [ring, limit, ...rest] = await compare(g, modes, { n, repeats, inner }, rounds);
       const ours = bw(ring, S, N);
-      const params = { devices: N, bytes: S, algorithm: 'ring', kernel: reduceKernel(), piece_bytes: pieceBytes, backend: 'cpu' };
+      const params = { devices: N, bytes: S, algorithm: 'ring', kernel: reduceKernel(), piece_bytes: pieceBytes, backend: 'cpu', gc };
       cases.push({ name: `ring N=${N} ${fmt(S)}`, params, ours, peer: { name: 'limit (reductions+copies only)', ...bw(limit, S, N) }, ratio: ratio(ours, limit) });
       if (vsNaive) {
         const naive = bw(rest.shift()!, S, N);
