@@ -3,7 +3,7 @@
 // page derives when left empty: min-lr (lr / 10, as the CLI derives it) and eval-every (about ten
 // validation points per run). Pure: no React, no DOM.
 // Legend: N = devices, B = micro-batch, K = accum, T = block size, G = N x B x K sequences per step.
-import { defaultConfig, globalBatch, migrateConfig, parseDecimal, RunConfigSchema, type RunConfig, type RunConfigInput } from '../engine/config';
+import { defaultConfig, derivedDefaults, globalBatch, migrateConfig, parseDecimal, RunConfigSchema, type RunConfig, type RunConfigInput } from '../engine/config';
 import { isTask } from '../engine/data/tasks';
 import { FIELDS, isField, type FieldKey } from './formFields';
 import { isOwnTextName } from './ownText';
@@ -51,11 +51,12 @@ export function formToInput(v: FormValues): RunConfigInput {
   out.zero = parseDecimal(v.zero);
   out.slowDevice = v.slowDevice.trim() === '' ? null : v.slowDevice.trim();
   out.killDevice = v.killDevice.trim() === '' ? null : v.killDevice.trim();
-  const lr = out.lr as number, steps = out.steps as number;
-  // the cosine floor follows lr down, so a small lr is not rejected for being below the default floor
-  if (v.minLr.trim() === '') out.minLr = Number.isFinite(lr) && lr >= 0 ? lr / 10 : undefined;
+  const steps = out.steps as number;
   if (v.evalEvery.trim() === '') out.evalEvery = Number.isInteger(steps) && steps > 0 ? Math.max(1, Math.round(steps / 10)) : undefined;
-  return out as RunConfigInput;
+  // empty min-lr follows lr down as the CLI's does (derivedDefaults), so a small lr is not rejected for
+  // being below the default floor
+  if (v.minLr.trim() === '') out.minLr = undefined;
+  return derivedDefaults(out) as RunConfigInput;
 }
 
 export type Validated = { ok: true; cfg: RunConfig } | { ok: false; errors: FormErrors };
