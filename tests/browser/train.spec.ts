@@ -58,6 +58,10 @@ test('a 2-device run in Web Workers matches the engine in Node step by step, and
   await expect(page.getByTestId('topology-summary')).toContainText('Step 5:');
   await expect(page.getByTestId('train-status')).toHaveText('done');
   await page.screenshot({ path: info.outputPath('two-devices-done.png'), fullPage: true });
+  // narrowed after the run: the full-page shot drew every chart at 1280 px; those now off screen are not
+  // redrawn, and none of them may widen the page
+  await page.setViewportSize({ width: 420, height: 900 });
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
   expect(problems).toEqual([]);
 });
 
