@@ -16,25 +16,30 @@ import { positions } from './geometry';
 import { PHASE_COLOR, replayClock, type Replay } from './replay';
 
 /** `ids[r]`: the device id of rank r in the group that trains (curves are keyed by device ids). */
-interface Props { curves: Map<string, Curve>; N: number; ids: number[]; paused: boolean; onFail: () => void }
+interface Props { curves: Map<string, Curve>; N: number; ids: number[]; dead: number[]; paused: boolean; onFail: () => void }
 
-/** The device's rank floating above its sphere (a sprite always faces the camera). */
-function label(text: string, x: number, z: number): THREE.Sprite {
+const FONT = 'bold 44px system-ui, sans-serif';
+
+/** Text floating at height `y` over (x, z), e.g. the device's rank above its sphere (a sprite always faces
+ *  the camera); as wide as the text needs. */
+function label(text: string, x: number, z: number, y = 0.3): THREE.Sprite {
   const c = document.createElement('canvas');
-  c.width = c.height = 64;
+  c.getContext('2d')!.font = FONT;
+  const width = Math.max(64, Math.ceil(c.getContext('2d')!.measureText(text).width) + 8);
+  [c.width, c.height] = [width, 64]; // resizing resets the context's state: set the font again below
   const g = c.getContext('2d')!;
-  g.font = 'bold 44px system-ui, sans-serif';
+  g.font = FONT;
   g.textAlign = 'center';
   g.textBaseline = 'middle';
   g.fillStyle = '#1d232b';
-  g.fillText(text, 32, 34);
+  g.fillText(text, width / 2, 34);
   const s = new THREE.Sprite(new THREE.SpriteMaterial({ map: new THREE.CanvasTexture(c), transparent: true }));
-  s.scale.set(0.22, 0.22, 1);
-  s.position.set(x, 0.3, z);
+  s.scale.set((0.22 * width) / 64, 0.22, 1);
+  s.position.set(x, y, z);
   return s;
 }
 
-export default function Topology3D({ curves, N, ids, paused, onFail }: Props) {
+export default function Topology3D({ curves, N, ids, dead, paused, onFail }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const clock = useRef<Replay | null>(null);
   const pausedRef = useRef(paused);
@@ -59,11 +64,15 @@ export default function Topology3D({ curves, N, ids, paused, onFail }: Props) {
     const world = new THREE.Group();
     scene.add(world);
     const deviceMat = new THREE.MeshStandardMaterial({ color: 0x2f6fd6 });
+    // a dead device as in the SVG view: greyed out, and labelled so
+    const deadMat = new THREE.MeshStandardMaterial({ color: 0x9aa3ad, transparent: true, opacity: 0.45 });
     positions(N).forEach((p, r) => {
-      const m = new THREE.Mesh(new THREE.SphereGeometry(0.16, 24, 16), deviceMat);
+      const isDead = dead.includes(r) && !ids.includes(r);
+      const m = new THREE.Mesh(new THREE.SphereGeometry(0.16, 24, 16), isDead ? deadMat : deviceMat);
       m.position.set(p.x, 0, p.y);
       world.add(m);
       world.add(label(String(r), p.x, p.y));
+      if (isDead) world.add(label('dead', p.x, p.y, -0.3));
     });
     const lineMat = new THREE.LineBasicMaterial({ color: 0x8792a0 });
     for (const c of curves.values()) {
@@ -119,9 +128,10 @@ export default function Topology3D({ curves, N, ids, paused, onFail }: Props) {
       unsubscribe();
       ro.disconnect();
       renderer.dispose();
+      renderer.forceContextLoss(); // give the WebGL context back now: browsers keep only a few
       renderer.domElement.remove();
     };
-  }, [curves, N, ids, onFail]);
+  }, [curves, N, ids, dead, onFail]);
 
   useEffect(() => clock.current?.setPaused(paused), [paused]);
 

@@ -146,7 +146,7 @@ export function TopologyView() {
         {three && (
           <Fallback onFail={offThree}>
             <Suspense fallback={<p className="topo-3d">Loading the 3D view…</p>}>
-              <Topology3D curves={curves} N={N} ids={alive} paused={paused} onFail={offThree} />
+              <Topology3D curves={curves} N={N} ids={alive} dead={dead} paused={paused} onFail={offThree} />
             </Suspense>
           </Fallback>
         )}
