@@ -65,7 +65,7 @@ await runMain('train', async () => {
   const log = (s: string) => quiet || process.stderr.write(s + '\n');
   if (config.checkpointEvery > 0 && !out) log('no --out: this run writes no checkpoints');
 
-  const bar = new Progress(config.steps, resume?.step ?? 0);
+  const bar = new Progress(config.steps);
   const stop = new AbortController();
   const env = nodeRunEnv(config, {
     wantInitParams: extra['save-init'] === true,
@@ -138,7 +138,7 @@ await runMain('train', async () => {
               `${fmt(mean(rest.map((m) => mean(m.bytesSent))))} sent per device per step`);
           }
           const what = ev.reason === 'stopped' ? `stopped at step ${ev.step} of ${config.steps}` : 'done';
-          log(`${what}: val loss ${valBefore.toFixed(4)} -> ${valAfter.toFixed(4)} (${config.evalWindows} windows), ${Math.round(tokensPerS)} tokens/s over the run (evaluations included), ${(ev.ms / Math.max(1, seen.length)).toFixed(1)} ms/step on ${seen[0]?.backend ?? config.backend}` +
+          log(`${what}: val loss ${valBefore.toFixed(4)} -> ${valAfter.toFixed(4)} (${config.evalWindows} validation windows), ${Math.round(tokensPerS)} tokens/s over the run (evaluations included), ${(ev.ms / Math.max(1, seen.length)).toFixed(1)} ms/step on ${seen[0]?.backend ?? config.backend}` +
             `${out ? `; wrote ${out}/metrics.jsonl, devices.json, final.safetensors` : ''}`);
           if (sample > 0) console.log(await sampleText(config, data.tokenizer, ev.params, sample));
           break;

@@ -31,7 +31,7 @@ export function RunSize() {
         exchanged once. The same global batch split differently trains on the same samples.
       </p>
       {verdict && (verdict.fits
-        ? <p data-testid="memory-estimate">Memory per device: about {fmt(verdict.estimate.total)} of a {fmt(verdict.budget)} budget ({verdict.estimate.params.toLocaleString('en-US')} parameters).</p>
+        ? <p data-testid="memory-estimate">Memory per device: about {fmt(verdict.estimate.total)} of the {fmt(verdict.budget)} budget ({verdict.estimate.params.toLocaleString('en-US')} parameters).</p>
         : <p className="error" role="alert" data-testid="memory-estimate">Too big for this browser, so Start is off: {verdict.message}.</p>)}
     </div>
   );
