@@ -22,6 +22,8 @@ export interface RunSummary {
   /** Mean share of device time spent communicating or waiting. */
   commShare: number;
   wallMs: number;
+  /** Devices that failed during the run (each recovered, or the run failed); absent in older records. */
+  faults?: number;
 }
 
 export interface RunCurve { step: number[]; loss: number[]; val: (number | null)[]; tokensPerS: number[] }
@@ -68,7 +70,7 @@ export function savedRunOf(s: RunState, savedAt: number, label?: string): SavedR
     summary: {
       steps: s.step, finalLoss: s.loss, finalVal: lastVal, wallMs: s.elapsedMs,
       // the store's own rate: a resumed run counts only the tokens it trained itself
-      tokensPerS: s.tokensPerS, commShare: s.commShare,
+      tokensPerS: s.tokensPerS, commShare: s.commShare, faults: s.faults.length,
     },
     curve: {
       step: rows.map((i) => col('step')[i]), loss: rows.map((i) => col('loss')[i]),

@@ -115,8 +115,18 @@ describe('run history', () => {
     const run = await fold();
     const s = runStore.getState();
     const r = savedRunOf(s, 123)!;
-    expect(r.summary).toEqual({ steps: 4, finalLoss: run.steps[3].loss, finalVal: run.steps[3].valLoss, wallMs: s.elapsedMs, tokensPerS: (s.tokens * 1000) / s.elapsedMs, commShare: s.commShare });
+    expect(r.summary).toEqual({ steps: 4, finalLoss: run.steps[3].loss, finalVal: run.steps[3].valLoss, wallMs: s.elapsedMs, tokensPerS: (s.tokens * 1000) / s.elapsedMs, commShare: s.commShare, faults: 0 });
     expect(r.curve.step).toEqual([1, 2, 3, 4]);
+    expect(r.outcome).toBe('done');
+  });
+
+  it('counts the device faults of a run that recovered from them, so a comparison can tell it from a clean run', async () => {
+    await fold();
+    const failure = { code: 'EXITED', rank: 1, step: 3, message: 'gone' } as const;
+    applyEvent({ type: 'fault', failure, id: 1, detectedBy: 'exit event', msToDetect: 40, policy: 'restart', devices: 2 }, 0);
+    applyEvent({ type: 'recovered', policy: 'restart', id: 1, failure, step: 2, stepsRedone: 0, msToRecover: 10, devices: 2, ids: [0, 1], note: 'restarted' }, 0);
+    const r = savedRunOf(runStore.getState(), 1)!;
+    expect(r.summary.faults).toBe(1);
     expect(r.outcome).toBe('done');
   });
 
