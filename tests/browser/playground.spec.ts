@@ -92,6 +92,26 @@ test('leaving during a run asks first; at 420 px nothing scrolls sideways, a lon
   expect(problems).toEqual([]);
 });
 
+test('leaving during a run anyway: the next load says where the run ended and which checkpoint goes on, once', async ({ page }) => {
+  const problems = watchErrors(page);
+  await page.goto('/');
+  await setFields(page, { ...tiny, steps: '300', checkpointEvery: '2', linkLatency: '20' });
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('run-events').locator('[data-kind="checkpoint"]').first()).toBeVisible({ timeout: 30_000 });
+  page.once('dialog', (d) => void d.accept()); // "leave the page?": yes
+  await page.reload();
+  const said = /^The last run ended when the page was left, at step (\d+) of 300\. Its newest checkpoint \(step (\d+)\) is under Checkpoints: Restore goes on from there\.$/;
+  await expect(page.getByTestId('train-message')).toHaveText(said);
+  const [, step, checkpoint] = said.exec((await page.getByTestId('train-message').textContent())!)!.map(Number);
+  expect(checkpoint).toBeGreaterThanOrEqual(2);
+  expect(step).toBeGreaterThanOrEqual(checkpoint);
+  await expect(page.locator(`[data-testid="checkpoint-row"][data-step="${checkpoint}"]`)).toHaveCount(1); // listed, to restore
+  await page.reload(); // said once
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'idle');
+  await expect(page.getByText(/The last run ended when the page was left/)).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
 test('the allreduce setting redraws the links; the 3D view loads three.js only when asked, and the SVG stays for screen readers', async ({ page }) => {
   const problems = watchErrors(page);
   const chunks: string[] = [];
