@@ -79,7 +79,7 @@ export function killDevice(id: number, phase: KillOrder['phase'] = 'step'): void
   const s = runStore.getState();
   if (!faults || s.status !== 'running' || !s.ids.includes(id) || s.pendingKills.includes(id)) return;
   faults.kill(id, phase);
-  runStore.setState({ pendingKills: [...s.pendingKills, id], message: `device ${id} will be killed ${phase === 'step' ? 'before the next step' : 'inside the next step\'s allreduce'}` });
+  runStore.setState({ pendingKills: [...s.pendingKills, id], message: `device ${id} will be killed ${phase === 'step' ? 'before the next step' : 'inside the next step\'s allreduce'} (asked after step ${s.step})` });
 }
 
 /** What a caller adds to a run: a name for the run comparison, a listener that sees every event (before
