@@ -25,14 +25,14 @@ const remember = () => {
 
 /** The message about a run the last page left unfinished (once), or null. */
 function interruptedMessage(): string | null {
-  let raw: string | null = null;
+  let r: { step?: unknown; steps?: unknown; checkpoint?: unknown } | null;
   try {
-    raw = localStorage.getItem(KEY);
+    const raw = localStorage.getItem(KEY);
     localStorage.removeItem(KEY);
+    r = raw ? (JSON.parse(raw) as typeof r) : null;
   } catch {
-    return null;
+    return null; // storage off, or not what this page wrote: nothing to say
   }
-  const r = raw ? (JSON.parse(raw) as { step?: unknown; steps?: unknown; checkpoint?: unknown }) : null;
   if (!r || typeof r.step !== 'number' || typeof r.steps !== 'number') return null;
   const where = typeof r.checkpoint === 'number'
     ? `Its newest checkpoint (step ${r.checkpoint}) is under Checkpoints: Restore goes on from there.`

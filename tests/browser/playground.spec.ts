@@ -109,6 +109,12 @@ test('leaving during a run anyway: the next load says where the run ended and wh
   await page.reload(); // said once
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'idle');
   await expect(page.getByText(/The last run ended when the page was left/)).toHaveCount(0);
+  // a record this page did not write (edited by hand) is dropped: no message, no error
+  await page.evaluate(() => localStorage.setItem('ringlab:interrupted', '{"step": 3, "steps":'));
+  await page.reload();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'idle');
+  await expect(page.getByText(/The last run ended when the page was left/)).toHaveCount(0);
+  expect(await page.evaluate(() => localStorage.getItem('ringlab:interrupted'))).toBeNull();
   expect(problems).toEqual([]);
 });
 

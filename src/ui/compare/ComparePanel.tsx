@@ -44,7 +44,7 @@ export function ComparePanel() {
                     <td>{k >= 0 && <span className="dot" style={{ background: RUN_COLORS[k % RUN_COLORS.length] }} />}{name}{r.label && <> · {r.label}</>}<br /><small>{when(r.savedAt)}</small></td>
                     <td>{setupOf(r.cfg)}</td>
                     <td>{r.cfg.data}, {r.summary.steps} steps</td>
-                    <td className={`outcome-${r.outcome}`} data-testid="compare-outcome">{r.outcome}{r.summary.faults ? <><br /><small>{r.summary.faults === 1 ? '1 device fault' : `${r.summary.faults} device faults`}</small></> : null}</td>
+                    <td className={`outcome-${r.outcome}`}>{r.outcome}{r.summary.faults ? <><br /><small>{r.summary.faults === 1 ? '1 device fault' : `${r.summary.faults} device faults`}</small></> : null}</td>
                     <td data-testid="compare-final-loss">{r.summary.finalLoss.toFixed(4)}</td>
                     <td>{r.summary.finalVal?.toFixed(4) ?? '–'}</td>
                     <td>{rate(r.summary.tokensPerS)}</td>

@@ -2,8 +2,8 @@
 // chunk): the devices as spheres on a ring, the links as the same curves as the SVG view lifted onto the
 // floor plane, and the latest step's transfers replayed as small spheres, phase-coloured, slowly turning.
 // Like the SVG view it subscribes to the run store and draws on the same replay clock (replay.ts: 30 fps
-// at most, only while on screen and not paused), never per React render. Decorative: the SVG view stays in the page for screen readers and tests; where WebGL is
-// unavailable, onFail() puts the SVG back.
+// at most, only while on screen and not paused), never per React render. Decorative: the SVG view stays
+// in the page for screen readers and tests; where WebGL is unavailable, onFail() puts the SVG back.
 import { useEffect, useRef } from 'react';
 import * as THREE from 'three';
 import type { RunConfig } from '../../engine/config';
