@@ -120,7 +120,9 @@ export async function* startRun(cfg: RunConfig, data: Dataset, env: RunEnv): Asy
     }
     const state = env.wantFinalState || env.states?.pending ? await gatherState(l.group, cfg, ident, l) : undefined;
     if (state) env.states?.fulfil(state);
-    yield { type: 'finished', reason: l.step < cfg.steps ? 'stopped' : 'done', step: l.step, tokens: l.tokens, ms, params: await l.group.params(), state: env.wantFinalState ? state : undefined };
+    // the weights once: a gathered state has them (copied, as the event's params are the subscriber's own)
+    const params = state ? state.params.slice() : await l.group.params();
+    yield { type: 'finished', reason: l.step < cfg.steps ? 'stopped' : 'done', step: l.step, tokens: l.tokens, ms, params, state: env.wantFinalState ? state : undefined };
   } catch (e) {
     yield { type: 'failed', failure: failureOf(e, null, (loop?.step ?? 0) + 1) satisfies RunFailure };
   } finally {

@@ -40,6 +40,17 @@ const step = (n: number): StepMetrics => {
 };
 const ring = { allreduce: 'ring', zero: 0 } as const;
 
+/** After a frame already asked for (which may still come once): no draw and no frame asked for in 2 s.
+ *  Returns the number of draws. */
+function expectIdle(draws: unknown[]): number {
+  advance(100);
+  const n = draws.length;
+  advance(2000);
+  expect(draws.length).toBe(n);
+  expect(frames.size).toBe(0);
+  return n;
+}
+
 function recorder(reducedMotion = false) {
   const draws: { step: number; t: number; f: number }[] = [];
   const stills: Shown[] = [];
@@ -81,22 +92,14 @@ describe('replay clock', () => {
     advance(500);
     const f0 = draws.at(-1)!.f;
     clock.setPaused(true);
-    advance(100); // a frame already asked for may still come once
-    const n = draws.length;
-    advance(2000);
-    expect(draws.length).toBe(n);
-    expect(frames.size).toBe(0);
+    const n = expectIdle(draws);
     clock.setPaused(false);
     advance(100);
     expect(draws.length).toBeGreaterThan(n);
     expect(Math.abs(draws[n].f - f0)).toBeLessThan(0.1); // not 2 s further on
 
     clock.setVisible(false);
-    advance(100);
-    const m = draws.length;
-    advance(2000);
-    expect(draws.length).toBe(m);
-    expect(frames.size).toBe(0);
+    const m = expectIdle(draws);
     clock.setVisible(true);
     advance(100);
     expect(draws.length).toBeGreaterThan(m);
