@@ -38,8 +38,11 @@ async function startGroup(N: number, pieceBytes: number) {
 
 const timing = (ms: number[]): Timing => ({ median_ms: median(ms), min_ms: Math.min(...ms), runs: ms.length });
 
-/** Time several modes in alternating rounds, so a machine whose load drifts treats them alike. */
+/** Time several modes in alternating rounds, so a machine whose load drifts treats them alike. Each mode
+ *  first runs untimed (nccl-tests runs 5 warm-up iterations by default): the first ops of a size fill the
+ *  buffer pool, compile the ring's code paths and fault in pages, which no later op pays. */
 async function compare(g: Awaited<ReturnType<typeof startGroup>>, modes: MeasureSpec['mode'][], base: Omit<MeasureSpec, 'mode'>, rounds: number): Promise<Timing[]> {
+  for (const mode of modes) await g.measure({ ...base, mode, repeats: 2 });
   const ms: number[][] = modes.map(() => []);
   for (let k = 0; k < rounds; k++) for (let i = 0; i < modes.length; i++) ms[i].push(...(await g.measure({ ...base, mode: modes[i] })));
   return ms.map(timing);
