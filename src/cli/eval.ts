@@ -9,26 +9,17 @@ import { makeBatch, makeDataset } from '../engine/data/dataset';
 import { checkMemory } from '../engine/memory';
 import { GPT } from '../engine/model/gpt';
 import { importWeights } from '../engine/train/weights';
-import { UserError } from './args';
+import { readOptions, UserError } from './args';
 import { createBackend } from '../engine/backend/create';
 import { nodeGpu, releaseNodeGpu } from '../workers/node-gpu';
 import { loadData, loadText } from './data';
 import { runMain } from './main';
 import { memoryBudget } from './node-run';
 
-function flags(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]?.replace(/^--/, '');
-    if (!argv[i].startsWith('--') || !['weights', 'data', 'windows', 'backend'].includes(name)) throw new UserError(`unknown option ${argv[i]} (use --weights FILE --data FILE|task [--windows N] [--backend cpu|webgpu|auto])`);
-    if (argv[i + 1] === undefined) throw new UserError(`option ${argv[i]} needs a value`);
-    out[name] = argv[i + 1];
-  }
-  return out;
-}
+const USAGE = 'use --weights FILE --data FILE|task [--windows N] [--backend cpu|webgpu|auto]';
 
 await runMain('eval', async () => {
-  const f = flags(process.argv.slice(2));
+  const f = readOptions(process.argv.slice(2), { weights: true, data: true, windows: true, backend: true }, USAGE);
   if (!f.weights) throw new UserError('--weights FILE.safetensors is required');
   const kind = f.backend ?? 'cpu';
   if (kind !== 'cpu' && kind !== 'webgpu' && kind !== 'auto') throw new UserError(`--backend must be one of cpu|webgpu|auto, got ${kind}`);
