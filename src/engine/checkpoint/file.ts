@@ -10,6 +10,7 @@
 // JSON, dtypes, offsets, overlap, coverage, lengths, finiteness), the metadata, the manifest's digest,
 // the manifest itself, the header against the manifest, then every tensor's hash.
 
+import { concatBytes } from '../bytes';
 import { modelConfigOf } from '../config';
 import { CharTokenizer } from '../data/tokenizer';
 import { decodeSafetensors, encodeSafetensorsChunks, MAX_HEADER } from '../safetensors';
@@ -44,14 +45,7 @@ export async function checkpointFileChunks(p: CheckpointParts): Promise<Uint8Arr
 
 /** The .safetensors bytes of verified or freshly hashed parts (one buffer; errors as checkpointFileChunks). */
 export async function fileFromParts(p: CheckpointParts): Promise<Uint8Array> {
-  const chunks = await checkpointFileChunks(p);
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(await checkpointFileChunks(p));
 }
 
 /** A training state as one .safetensors file (see the legend). Errors as toParts. */
