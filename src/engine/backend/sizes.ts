@@ -1,11 +1,19 @@
 // The elements each slice argument of a kernel must hold, from the shapes in types.ts: one table, checked
 // by both backends before a kernel runs, so a bad shape fails naming the kernel and the argument instead
 // of reading or writing past a slice (a wasm kernel would overwrite other buffers of the heap, a WGSL
-// kernel read the next slice). The plain-TS twins check the same sizes on their arrays (ops/check.ts).
+// kernel read the next slice). The plain-TS twins check their arrays against the same table (ops/check.ts).
 // Legend as types.ts.
 import type { KernelArgs, KernelName, Slice } from './types';
 
-type Sizes<K extends KernelName> = (a: KernelArgs[K]) => [name: string, slice: Slice | undefined, elements: number][];
+/** Anything with a length: a backend's slice, or a twin's array. */
+type Sized = { readonly length: number };
+
+/** A kernel's arguments with a slice or an array wherever KernelArgs has a slice. */
+export type SizedArgs<K extends KernelName> = {
+  [F in keyof KernelArgs[K]]: KernelArgs[K][F] extends Slice ? Sized : KernelArgs[K][F] extends Slice | undefined ? Sized | undefined : KernelArgs[K][F];
+};
+
+type Sizes<K extends KernelName> = (a: SizedArgs<K>) => [name: string, arg: Sized | undefined, elements: number][];
 
 const sizes: { [K in KernelName]: Sizes<K> } = {
   matmul: (a) => [['out', a.out, a.M * a.N], ['a', a.a, a.M * a.K], ['b', a.b, a.K * a.N], ['bias', a.bias, a.N]],
@@ -40,11 +48,14 @@ const sizes: { [K in KernelName]: Sizes<K> } = {
   f16_unpack: (a) => [['packed', a.packed, Math.ceil(a.n / 2)], ['out', a.out, a.n]],
 };
 
+/** Each sized argument of a kernel call (absent ones undefined) with the elements it must hold. */
+export const sizeList = <K extends KernelName>(kernel: K, a: SizedArgs<K>): ReturnType<Sizes<K>> => (sizes[kernel] as Sizes<K>)(a);
+
 /** Throws RangeError `<kernel>: <arg> (<buffer label>) has L elements, needs n` for the first slice
  *  shorter than the kernel's shapes need, or `bad size` for a size that is not a non-negative integer. */
 export function checkSizes<K extends KernelName>(kernel: K, a: KernelArgs[K]): void {
-  for (const [name, s, n] of (sizes[kernel] as Sizes<K>)(a)) {
+  for (const [name, s, n] of sizeList(kernel, a as SizedArgs<K>)) {
     if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`${kernel}: bad size ${n} for ${name}`);
-    if (s && s.length < n) throw new RangeError(`${kernel}: ${name} (${s.buf.label}) has ${s.length} elements, needs ${n}`);
+    if (s && s.length < n) throw new RangeError(`${kernel}: ${name} (${(s as Slice).buf.label}) has ${s.length} elements, needs ${n}`);
   }
 }

@@ -6,12 +6,8 @@
 // The backend has checked every slice's size (backend/sizes.ts) before a path runs: a wasm kernel past a
 // slice would read or write other buffers.
 import type { KernelArgs, KernelName, Slice } from '../backend/types';
+import { headSize } from '../ops/attention';
 import type { WasmKernels } from './kernels';
-
-function headSize(op: string, C: number, H: number): number {
-  if (!(H > 0 && C % H === 0)) throw new RangeError(`${op}: C = ${C} is not divisible by H = ${H}`);
-  return C / H;
-}
 
 /** Byte address of a slice's first element in the heap, or -1 when it lives elsewhere. */
 export type At = (s: Slice) => number;
