@@ -49,18 +49,22 @@ function linkConfig(link: string, dataFlag: boolean): Record<string, unknown> {
 /** Settings from --config (file or share link); `dataFlag`: --data is given on the command line. */
 function baseConfig(src: string, dataFlag: boolean): Record<string, unknown> {
   if (src.includes('#') && !existsSync(src)) return linkConfig(src, dataFlag);
-  let text: string;
-  try {
-    text = readFileSync(src, 'utf8');
-  } catch {
-    throw new UserError(`--config: cannot read ${src}`);
-  }
+  const text = readOptionFile('--config', src).toString('utf8');
   try {
     const j = JSON.parse(text);
     if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new Error();
     return j;
   } catch {
     throw new UserError(`--config: ${src} is not a JSON object`);
+  }
+}
+
+/** The bytes of the file an option names; UserError `FLAG: cannot read FILE` when it cannot be read. */
+export function readOptionFile(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new UserError(`${flag}: cannot read ${file}`);
   }
 }
 

@@ -13,7 +13,7 @@ import { CharTokenizer } from '../engine/data/tokenizer';
 import { BUNDLE_FORMAT, CHECKPOINT_FILE, checkName, ExportError, nanoGptBundle, stateFromWeights } from '../engine/export';
 import { SafetensorsError } from '../engine/safetensors';
 import { importWeights } from '../engine/train/weights';
-import { readOptions, UserError } from './args';
+import { readOptionFile, readOptions, UserError } from './args';
 import { resolveResume } from './checkpoint-disk';
 import { loadData } from './data';
 import { runMain } from './main';
@@ -103,12 +103,7 @@ async function exportBundle(): Promise<void> {
   if (f.name !== undefined) checkName(f.name); // before the loading, which can take a while
   checkOut(f.out);
   const file = await sourceFile(f.from);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    throw new UserError(`--from: cannot read ${file}`);
-  }
+  const bytes = readOptionFile('--from', file);
   let state: TrainingState, data: Dataset | undefined, checkpoint: Uint8Array | undefined = bytes;
   try {
     state = await importCheckpoint(bytes);
