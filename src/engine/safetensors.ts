@@ -58,6 +58,19 @@ export function encodeSafetensors(tensors: [string, Tensor][], metadata: Record<
 
 export interface Decoded { tensors: Map<string, Tensor>; metadata: Record<string, string> }
 
+/** Throws unless `have` holds exactly the `want` tensors (names beside those that `ignore` accepts):
+ *  MISSING, SHAPE (`need` says whose shape is wanted, e.g. "the config needs"), EXTRA naming up to three. */
+export function checkTensors(have: Map<string, { shape: number[] }>, want: { name: string; shape: number[] }[], need: string, ignore = (_name: string) => false): void {
+  for (const x of want) {
+    const t = have.get(x.name);
+    if (!t) fail('MISSING', `tensor ${x.name} is missing`);
+    if (t!.shape.length !== x.shape.length || t!.shape.some((d, i) => d !== x.shape[i])) fail('SHAPE', `${x.name} has shape [${t!.shape}], ${need} [${x.shape}]`);
+  }
+  const known = new Set(want.map((x) => x.name));
+  const extra = [...have.keys()].filter((k) => !known.has(k) && !ignore(k));
+  if (extra.length) fail('EXTRA', `unexpected tensor(s): ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''}`);
+}
+
 /** Parse and validate a safetensors file: header bound, JSON, dtypes, shapes, offsets (in bounds,
  *  non-overlapping, covering the data), byte lengths and finiteness. With `copy: false` a tensor whose
  *  data is 4-byte aligned in memory is a view into `bytes` (no copy: a large checkpoint is not held twice;

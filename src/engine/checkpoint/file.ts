@@ -13,7 +13,7 @@
 import { concatBytes } from '../bytes';
 import { modelConfigOf } from '../config';
 import { CharTokenizer } from '../data/tokenizer';
-import { decodeSafetensors, encodeSafetensorsChunks, MAX_HEADER } from '../safetensors';
+import { checkTensors, decodeSafetensors, encodeSafetensorsChunks, MAX_HEADER } from '../safetensors';
 import { CHECKPOINT_KEY, WEIGHTS_FORMAT, WEIGHTS_VERSION } from '../train/weights';
 import { asCheckpointError, fail } from './errors';
 import { sha256Hex } from './hash';
@@ -78,16 +78,7 @@ export async function partsFromFile(bytes: Uint8Array): Promise<CheckpointParts>
   // the plain-weights metadata must say what the manifest says (nanoGPT and eval read those keys)
   const model = JSON.stringify(modelConfigOf(manifest.config, CharTokenizer.fromJSON(manifest.vocab).vocabSize));
   if (metadata.config !== model || metadata.vocab !== manifest.vocab) fail('STATE', '__metadata__ config/vocab disagree with the checkpoint manifest');
-  const names = [...tensors.keys()];
-  manifest.tensors.forEach((e) => {
-    const t = tensors.get(e.name);
-    if (!t) fail('MISSING', `tensor ${e.name} is listed in the manifest but not in the file`);
-    if (t!.shape.length !== e.shape.length || t!.shape.some((d, i) => d !== e.shape[i])) fail('SHAPE', `${e.name} has shape [${t!.shape}] in the file, [${e.shape}] in the manifest`);
-  });
-  if (names.length !== manifest.tensors.length) {
-    const listed = new Set(manifest.tensors.map((e) => e.name));
-    fail('EXTRA', `tensor(s) not in the manifest: ${names.filter((k) => !listed.has(k)).slice(0, 3).join(', ')}`);
-  }
+  asCheckpointError(() => checkTensors(tensors, manifest.tensors, 'the manifest lists'));
   return { manifest, tensors: new Map(manifest.tensors.map((e) => [e.name, tensors.get(e.name)!.data])) };
 }
 
