@@ -25,11 +25,7 @@ export function pieceLayout(comm: Comm, n: number, o?: CollOptions): [number, nu
 
 /** Owned pieces holding a copy of x (buffers from the comm's pool). */
 export function toPieces(comm: Comm, x: Float32Array, o?: CollOptions): OwnedPieces {
-  return pieceLayout(comm, x.length, o).map((ch) => ch.map(([a, b]) => {
-    const p = new Float32Array(comm.pool.take((b - a) * 4));
-    p.set(x.subarray(a, b));
-    return p;
-  }));
+  return pieceLayout(comm, x.length, o).map((ch) => ch.map(([a, b]) => new Float32Array(comm.pool.copyOf(x.subarray(a, b)))));
 }
 
 /** Copy pieces back into x and return their buffers to the pool. */
@@ -48,11 +44,7 @@ export function ringAllreduceOwned(comm: Comm, ps: OwnedPieces, n: number): Prom
     const { transport: t, size: N, rank: r, pool, opts } = comm;
     if (N === 1) return;
     const right = mod(r + 1, N), left = mod(r - 1, N);
-    const keep = (src: Float32Array): Float32Array => {
-      const k = new Float32Array(pool.take(src.byteLength));
-      k.set(src);
-      return k;
-    };
+    const keep = (src: Float32Array): Float32Array => new Float32Array(pool.copyOf(src));
     work(comm, () => ps[mod(r - 1, N)].forEach((piece, p) => t.send(right, tag(op.id, 'rs', 0, p), piece.buffer as ArrayBuffer)));
     for (let s = 0; s < N - 1; s++) {
       const c = mod(r - s - 2, N);
