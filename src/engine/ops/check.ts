@@ -4,7 +4,7 @@ import { sizeList, type SizedArgs } from '../backend/sizes';
 import type { KernelName } from '../backend/types';
 
 /** Throw unless arr (an array, or a backend slice) holds at least n elements. */
-export function need(op: string, name: string, arr: { readonly length: number }, n: number): void {
+function need(op: string, name: string, arr: { readonly length: number }, n: number): void {
   if (!(n >= 0) || !Number.isInteger(n)) throw new RangeError(`${op}: bad size ${n} for ${name}`);
   if (arr.length < n) throw new RangeError(`${op}: ${name} holds ${arr.length} elements, needs ${n}`);
 }
