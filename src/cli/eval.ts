@@ -1,7 +1,6 @@
 // `npm run eval -- --weights FILE.safetensors [--data FILE|task] [--windows N] [--backend cpu|webgpu|auto]`:
 // prints {"loss": ...}, the mean per-token loss over non-overlapping windows of the data (its validation
 // split for brown and tasks), encoded with the model's own vocabulary.
-import { readFileSync } from 'node:fs';
 import { importCheckpoint, isCheckpointMetadata } from '../engine/checkpoint';
 import { parseConfig } from '../engine/config';
 import { isTask } from '../engine/data/tasks';
@@ -9,35 +8,21 @@ import { makeBatch, makeDataset } from '../engine/data/dataset';
 import { checkMemory } from '../engine/memory';
 import { GPT } from '../engine/model/gpt';
 import { importWeights } from '../engine/train/weights';
-import { UserError } from './args';
+import { readOptionFile, readOptions, UserError } from './args';
 import { createBackend } from '../engine/backend/create';
 import { nodeGpu, releaseNodeGpu } from '../workers/node-gpu';
 import { loadData, loadText } from './data';
 import { runMain } from './main';
 import { memoryBudget } from './node-run';
 
-function flags(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]?.replace(/^--/, '');
-    if (!argv[i].startsWith('--') || !['weights', 'data', 'windows', 'backend'].includes(name)) throw new UserError(`unknown option ${argv[i]} (use --weights FILE --data FILE|task [--windows N] [--backend cpu|webgpu|auto])`);
-    if (argv[i + 1] === undefined) throw new UserError(`option ${argv[i]} needs a value`);
-    out[name] = argv[i + 1];
-  }
-  return out;
-}
+const USAGE = 'use --weights FILE --data FILE|task [--windows N] [--backend cpu|webgpu|auto]';
 
 await runMain('eval', async () => {
-  const f = flags(process.argv.slice(2));
+  const f = readOptions(process.argv.slice(2), { weights: true, data: true, windows: true, backend: true }, USAGE);
   if (!f.weights) throw new UserError('--weights FILE.safetensors is required');
   const kind = f.backend ?? 'cpu';
   if (kind !== 'cpu' && kind !== 'webgpu' && kind !== 'auto') throw new UserError(`--backend must be one of cpu|webgpu|auto, got ${kind}`);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(f.weights);
-  } catch {
-    throw new UserError(`--weights: cannot read ${f.weights}`);
-  }
+  const bytes = readOptionFile('--weights', f.weights);
   const w = importWeights(bytes);
   // a checkpoint records each tensor's SHA-256: a flipped bit must not be evaluated as if it were the model
   if (isCheckpointMetadata(w.metadata)) await importCheckpoint(bytes);

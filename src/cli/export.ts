@@ -13,27 +13,13 @@ import { CharTokenizer } from '../engine/data/tokenizer';
 import { BUNDLE_FORMAT, CHECKPOINT_FILE, checkName, ExportError, nanoGptBundle, stateFromWeights } from '../engine/export';
 import { SafetensorsError } from '../engine/safetensors';
 import { importWeights } from '../engine/train/weights';
-import { UserError } from './args';
+import { readOptionFile, readOptions, UserError } from './args';
 import { resolveResume } from './checkpoint-disk';
 import { loadData } from './data';
 import { runMain } from './main';
 
 const HELP = 'npm run export -- --from RUN_DIR|CHECKPOINT --out DIR [--name NAME] [--data FILE]';
-const FLAGS = ['from', 'out', 'name', 'data'];
 const FINAL = 'final.safetensors';
-
-function flags(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--help') return { help: '' };
-    const m = /^--([a-z]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m || !FLAGS.includes(m[1])) throw new UserError(`unknown option ${argv[i]} (use ${HELP})`);
-    const v = m[2] ?? argv[++i];
-    if (v === undefined || v === '') throw new UserError(`option --${m[1]} needs a value`);
-    out[m[1]] = v;
-  }
-  return out;
-}
 
 /** The run's data, encoded with the checkpoint's vocabulary (`given`: --data, else the run's setting). */
 function runData(spec: string, given: boolean, tokenizer?: CharTokenizer): Dataset {
@@ -107,8 +93,8 @@ function checkOut(out: string): void {
 }
 
 async function exportBundle(): Promise<void> {
-  const f = flags(process.argv.slice(2));
-  if ('help' in f) {
+  const f = readOptions(process.argv.slice(2), { from: true, out: true, name: true, data: true, help: false }, `use ${HELP}`);
+  if (f.help) {
     console.log(`${HELP}\n  --from   a run directory (its newest complete checkpoint, else its ${FINAL}), a checkpoint directory or file\n  --out    the bundle directory (new, empty, or an earlier bundle)\n  --name   the dataset and config name (default ringlab_<data>)\n  --data   the run's text file, when it is no longer at the path the run recorded`);
     return;
   }
@@ -117,12 +103,7 @@ async function exportBundle(): Promise<void> {
   if (f.name !== undefined) checkName(f.name); // before the loading, which can take a while
   checkOut(f.out);
   const file = await sourceFile(f.from);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    throw new UserError(`--from: cannot read ${file}`);
-  }
+  const bytes = readOptionFile('--from', file);
   let state: TrainingState, data: Dataset | undefined, checkpoint: Uint8Array | undefined = bytes;
   try {
     state = await importCheckpoint(bytes);

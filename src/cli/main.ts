@@ -1,11 +1,7 @@
 // Shared entry handling of the commands: user errors are one line and exit 2, divergence and device
 // failures exit 1 with their message, anything else is a bug and shows its stack.
-import { AdapterLimitError } from '../engine/backend/webgpu/limit-error';
 import { CheckpointError } from '../engine/checkpoint';
-import { ConfigError } from '../engine/config';
-import { DataError } from '../engine/data/dataset';
-import { BackendUnavailableError, failureOf, RunError, USER_CODES, type RunFailure } from '../engine/errors';
-import { MemoryBudgetError } from '../engine/memory';
+import { failureOf, RunError, USER_CODES, type RunFailure } from '../engine/errors';
 import { SafetensorsError } from '../engine/safetensors';
 import { UserError } from './args';
 
@@ -27,11 +23,9 @@ export async function runMain(command: string, main: () => Promise<void>): Promi
       process.exit(code);
     };
     if (e instanceof UserError || e instanceof SafetensorsError || e instanceof CheckpointError) oneLine(e.message, 2);
-    const known = e instanceof RunError || e instanceof DataError || e instanceof ConfigError || e instanceof MemoryBudgetError ||
-      e instanceof AdapterLimitError || e instanceof BackendUnavailableError;
-    if (known) {
-      const f = failureOf(e, null, 0);
-      if (f.code !== 'THREW' || f.rank !== null) oneLine(describeFailure(f), USER_CODES.has(f.code) ? 2 : 1);
+    const f = failureOf(e, null, 0); // an error of no known kind is THREW with no device: a bug
+    if (f.code !== 'THREW' || f.rank !== null) oneLine(describeFailure(f), USER_CODES.has(f.code) ? 2 : 1);
+    if (e instanceof RunError) {
       console.error(`npm run ${command}: unexpected error (a bug): ${f.stack ?? f.message}`);
       process.exit(1);
     }

@@ -4,14 +4,11 @@
 // the end. `--resume PATH` continues a checkpoint up to --steps (the total); its settings are the base
 // that --config and flags override. See --help.
 // Legend: N = devices.
-import { CpuBackend } from '../engine/backend/cpu';
 import type { TrainingState } from '../engine/checkpoint';
-import { modelConfigOf, type RunConfig } from '../engine/config';
-import type { CharTokenizer } from '../engine/data/tokenizer';
-import { generate } from '../engine/generate';
+import { modelConfigOf } from '../engine/config';
+import { sampleWeights } from '../engine/generate';
 import { RunError } from '../engine/errors';
 import { fmt } from '../engine/memory';
-import { GPT } from '../engine/model/gpt';
 import { startRun } from '../run/driver';
 import type { DeviceInfo } from '../run/group';
 import type { StepMetrics } from '../run/metrics';
@@ -140,7 +137,7 @@ await runMain('train', async () => {
           const what = ev.reason === 'stopped' ? `stopped at step ${ev.step} of ${config.steps}` : 'done';
           log(`${what}: val loss ${valBefore.toFixed(4)} -> ${valAfter.toFixed(4)} (${config.evalWindows} validation windows), ${Math.round(tokensPerS)} tokens/s over the run (evaluations included), ${(ev.ms / Math.max(1, seen.length)).toFixed(1)} ms/step on ${seen[0]?.backend ?? config.backend}` +
             `${out ? `; wrote ${out}/metrics.jsonl, devices.json, final.safetensors` : ''}`);
-          if (sample > 0) console.log(await sampleText(config, data.tokenizer, ev.params, sample));
+          if (sample > 0) console.log(await sampleWeights(modelConfigOf(config, data.tokenizer.vocabSize), data.tokenizer, ev.params, sample, config.seed));
           break;
         }
         case 'failed':
@@ -153,14 +150,3 @@ await runMain('train', async () => {
     releaseNodeGpu();
   }
 });
-
-/** `count` characters from the trained weights (CPU backend, seeded). */
-async function sampleText(cfg: RunConfig, tok: CharTokenizer, params: Float32Array, count: number): Promise<string> {
-  const model = new GPT(new CpuBackend(), modelConfigOf(cfg, tok.vocabSize), 1);
-  try {
-    model.setParams(params);
-    return await generate(model, tok, '', count, { temperature: 0.8, topK: 20, seed: cfg.seed });
-  } finally {
-    model.destroy();
-  }
-}

@@ -3,8 +3,10 @@
 // recomputes the whole context, T^2 attention each time, fine for short demos).
 // Legend: V = vocabulary, T = context length (<= blockSize).
 
+import { CpuBackend } from './backend/cpu';
 import type { CharTokenizer } from './data/tokenizer';
-import type { GPT } from './model/gpt';
+import type { ModelConfig } from './model/config';
+import { GPT } from './model/gpt';
 import { Rng } from './rng';
 
 export interface SampleOptions {
@@ -51,4 +53,16 @@ export async function generate(model: GPT, tok: CharTokenizer, prompt: string, c
     ids.push(sampleLogits(logits, o, rng));
   }
   return prompt + tok.decode(ids.slice(n0));
+}
+
+/** `count` characters continued from an empty prompt by the weights `params` (P values in paramSpecs
+ *  order), on a CPU backend of its own: temperature 0.8, top-k 20, seeded. */
+export async function sampleWeights(cfg: ModelConfig, tok: CharTokenizer, params: Float32Array, count: number, seed: number): Promise<string> {
+  const model = new GPT(new CpuBackend(), cfg, 1);
+  try {
+    model.setParams(params);
+    return await generate(model, tok, '', count, { temperature: 0.8, topK: 20, seed });
+  } finally {
+    model.destroy();
+  }
 }

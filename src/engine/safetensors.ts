@@ -4,6 +4,8 @@
 // throws SafetensorsError with a `code`, never anything else: bad input must not crash the caller.
 // Legend: N = header bytes (padded with spaces to a multiple of 8 when we write it).
 
+import { concatBytes, leBytes, LITTLE_ENDIAN } from './bytes';
+
 export type SafetensorsCode =
   | 'TRUNCATED' | 'HEADER_SIZE' | 'HEADER_JSON' | 'HEADER_ENTRY' | 'METADATA' | 'DTYPE' | 'SHAPE'
   | 'OFFSETS' | 'OVERLAP' | 'COVERAGE' | 'LENGTH' | 'NONFINITE' | 'MISSING' | 'EXTRA' | 'CONFIG' | 'VOCAB';
@@ -51,28 +53,23 @@ export function encodeSafetensorsChunks(tensors: [string, Tensor][], metadata: R
 
 /** Bytes of a safetensors file with F32 tensors in the given order and string metadata. */
 export function encodeSafetensors(tensors: [string, Tensor][], metadata: Record<string, string> = {}): Uint8Array {
-  const chunks = encodeSafetensorsChunks(tensors, metadata);
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
-  }
-  return out;
+  return concatBytes(encodeSafetensorsChunks(tensors, metadata));
 }
-
-/** The little-endian bytes of f32 data: a view on little-endian machines, a converted copy otherwise. */
-function leBytes(d: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  const out = new Uint8Array(d.byteLength);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < d.length; i++) dv.setFloat32(4 * i, d[i], true);
-  return out;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export interface Decoded { tensors: Map<string, Tensor>; metadata: Record<string, string> }
+
+/** Throws unless `have` holds exactly the `want` tensors (names beside those that `ignore` accepts):
+ *  MISSING, SHAPE (`need` says whose shape is wanted, e.g. "the config needs"), EXTRA naming up to three. */
+export function checkTensors(have: Map<string, { shape: number[] }>, want: { name: string; shape: number[] }[], need: string, ignore = (_name: string) => false): void {
+  for (const x of want) {
+    const t = have.get(x.name);
+    if (!t) fail('MISSING', `tensor ${x.name} is missing`);
+    if (t!.shape.length !== x.shape.length || t!.shape.some((d, i) => d !== x.shape[i])) fail('SHAPE', `${x.name} has shape [${t!.shape}], ${need} [${x.shape}]`);
+  }
+  const known = new Set(want.map((x) => x.name));
+  const extra = [...have.keys()].filter((k) => !known.has(k) && !ignore(k));
+  if (extra.length) fail('EXTRA', `unexpected tensor(s): ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''}`);
+}
 
 /** Parse and validate a safetensors file: header bound, JSON, dtypes, shapes, offsets (in bounds,
  *  non-overlapping, covering the data), byte lengths and finiteness. With `copy: false` a tensor whose

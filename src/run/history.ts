@@ -2,20 +2,10 @@
 // numbers per step (per-device arrays and timelines stay in metrics.jsonl and the live views).
 import type { StepMetrics } from './metrics';
 
-export interface HistoryPoint {
-  step: number;
-  loss: number;
-  lr: number;
+export type HistoryPoint = Pick<StepMetrics, 'step' | 'loss' | 'lr' | 'lossScale' | 'skipped' | 'tokens' | 'tokensPerS' | 'commShare' | 'valLoss' | 'valLossEma'> & {
   /** null on a skipped step (JSON has no NaN). */
   gradNorm: number | null;
-  lossScale: number;
-  skipped: boolean;
-  tokens: number;
-  tokensPerS: number;
-  commShare: number;
-  valLoss?: number;
-  valLossEma?: number;
-}
+};
 
 /** The history record of one step. */
 export function historyPoint(m: StepMetrics): HistoryPoint {

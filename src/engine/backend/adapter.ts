@@ -1,6 +1,12 @@
 // What the WebGPU adapter is, and which backend the playground uses because of it.
 // Pure: takes the `navigator.gpu`-like object, so it runs in the page, in workers and in Node.
 
+/** The adapter limits a summary reports. */
+const SUMMARY_LIMITS = [
+  'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage',
+  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension',
+] as const;
+
 export interface AdapterSummary {
   vendor: string;
   architecture: string;
@@ -9,14 +15,7 @@ export interface AdapterSummary {
   isFallback: boolean;
   shaderF16: boolean;
   features: string[];
-  limits: {
-    maxComputeInvocationsPerWorkgroup: number;
-    maxComputeWorkgroupStorageSize: number;
-    maxStorageBuffersPerShaderStage: number;
-    maxStorageBufferBindingSize: number;
-    maxBufferSize: number;
-    maxComputeWorkgroupsPerDimension: number;
-  };
+  limits: Record<(typeof SUMMARY_LIMITS)[number], number>;
 }
 
 export type BackendName = 'cpu' | 'webgpu';
@@ -58,13 +57,6 @@ export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
     isFallback: Boolean(info?.isFallbackAdapter ?? legacyFallback ?? false),
     shaderF16: adapter.features.has('shader-f16'),
     features: [...adapter.features].map(String).sort(),
-    limits: {
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-    },
+    limits: Object.fromEntries(SUMMARY_LIMITS.map((k) => [k, l[k]])) as AdapterSummary['limits'],
   };
 }

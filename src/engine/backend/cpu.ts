@@ -5,6 +5,7 @@
 // Deterministic: which kernel runs depends only on the arguments, so the same inputs give the same bits.
 // Adding a kernel = one entry in KernelArgs (types.ts) and one line in `kernels` below (and optionally a
 // wasm path in src/engine/wasm/paths.ts, tested against the twin).
+import { checkSizes } from './sizes';
 import type { Backend, Buffer, KernelArgs, KernelName, Slice } from './types';
 import { matmul } from '../ops/matmul';
 import { layerNormBackward, layerNormForward } from '../ops/layernorm';
@@ -111,7 +112,10 @@ export class CpuBackend implements Backend {
     const run = kernels[kernel] as ((a: KernelArgs[K], v: View) => void) | undefined;
     if (!run) throw new Error(`cpu: unknown kernel '${String(kernel)}'`);
     const fast = this.wasm ? (wasmPaths[kernel] as ((a: KernelArgs[K], at: At, w: WasmKernels) => boolean) | undefined) : undefined;
-    if (fast && fast(args, this.at, this.wasm!)) return;
+    if (fast) {
+      checkSizes(kernel, args); // the twins check their arrays themselves
+      if (fast(args, this.at, this.wasm!)) return;
+    }
     run(args, this.view);
   }
 

@@ -10,9 +10,10 @@
 // JSON, dtypes, offsets, overlap, coverage, lengths, finiteness), the metadata, the manifest's digest,
 // the manifest itself, the header against the manifest, then every tensor's hash.
 
+import { concatBytes } from '../bytes';
 import { modelConfigOf } from '../config';
 import { CharTokenizer } from '../data/tokenizer';
-import { decodeSafetensors, encodeSafetensorsChunks, MAX_HEADER } from '../safetensors';
+import { checkTensors, decodeSafetensors, encodeSafetensorsChunks, MAX_HEADER } from '../safetensors';
 import { CHECKPOINT_KEY, WEIGHTS_FORMAT, WEIGHTS_VERSION } from '../train/weights';
 import { asCheckpointError, fail } from './errors';
 import { sha256Hex } from './hash';
@@ -44,14 +45,7 @@ export async function checkpointFileChunks(p: CheckpointParts): Promise<Uint8Arr
 
 /** The .safetensors bytes of verified or freshly hashed parts (one buffer; errors as checkpointFileChunks). */
 export async function fileFromParts(p: CheckpointParts): Promise<Uint8Array> {
-  const chunks = await checkpointFileChunks(p);
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(await checkpointFileChunks(p));
 }
 
 /** A training state as one .safetensors file (see the legend). Errors as toParts. */
@@ -84,16 +78,7 @@ export async function partsFromFile(bytes: Uint8Array): Promise<CheckpointParts>
   // the plain-weights metadata must say what the manifest says (nanoGPT and eval read those keys)
   const model = JSON.stringify(modelConfigOf(manifest.config, CharTokenizer.fromJSON(manifest.vocab).vocabSize));
   if (metadata.config !== model || metadata.vocab !== manifest.vocab) fail('STATE', '__metadata__ config/vocab disagree with the checkpoint manifest');
-  const names = [...tensors.keys()];
-  manifest.tensors.forEach((e) => {
-    const t = tensors.get(e.name);
-    if (!t) fail('MISSING', `tensor ${e.name} is listed in the manifest but not in the file`);
-    if (t!.shape.length !== e.shape.length || t!.shape.some((d, i) => d !== e.shape[i])) fail('SHAPE', `${e.name} has shape [${t!.shape}] in the file, [${e.shape}] in the manifest`);
-  });
-  if (names.length !== manifest.tensors.length) {
-    const listed = new Set(manifest.tensors.map((e) => e.name));
-    fail('EXTRA', `tensor(s) not in the manifest: ${names.filter((k) => !listed.has(k)).slice(0, 3).join(', ')}`);
-  }
+  asCheckpointError(() => checkTensors(tensors, manifest.tensors, 'the manifest lists'));
   return { manifest, tensors: new Map(manifest.tensors.map((e) => [e.name, tensors.get(e.name)!.data])) };
 }
 

@@ -3,7 +3,7 @@
 // the hash recorded at save time checks the file, the IndexedDB record and the in-memory copy alike.
 // Cost: ~2-4 ms per MB on one core (native code); the default model's full state is ~1.3 MB.
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+import { leBytes } from '../bytes';
 
 /** SHA-256 of bytes as 64 lowercase hex characters. Throws if WebCrypto is missing. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -14,16 +14,6 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   let s = '';
   for (const b of d) s += b.toString(16).padStart(2, '0');
   return s;
-}
-
-/** The little-endian bytes of a typed array (a view, no copy, on little-endian machines). */
-export function leBytes(a: Float32Array | Uint16Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const out = new Uint8Array(a.byteLength);
-  const dv = new DataView(out.buffer);
-  if (a instanceof Float32Array) a.forEach((v, i) => dv.setFloat32(4 * i, v, true));
-  else a.forEach((v, i) => dv.setUint16(2 * i, v, true));
-  return out;
 }
 
 /** SHA-256 hex of an f32 tensor's little-endian bytes. */

@@ -18,7 +18,8 @@ import { numParams, paramSpecs } from '../model/params';
 import { optimizers, type OptimizerName } from '../optim/optimizers';
 import type { ScalerState } from '../optim/scaler';
 import { STATE_PREFIX } from '../train/weights';
-import { fail } from './errors';
+import { checkTensors } from '../safetensors';
+import { asCheckpointError, fail } from './errors';
 import { isSha256Hex } from './hash';
 
 /** Version of the manifest format written by this build. */
@@ -223,12 +224,5 @@ function parseEntries(raw: unknown): TensorEntry[] {
 function checkEntries(entries: TensorEntry[], expected: { name: string; shape: number[] }[]): void {
   const have = new Map(entries.map((e) => [e.name, e]));
   if (have.size !== entries.length) fail('EXTRA', 'the manifest lists a tensor twice');
-  for (const x of expected) {
-    const e = have.get(x.name);
-    if (!e) fail('MISSING', `tensor ${x.name} is missing`);
-    if (e!.shape.length !== x.shape.length || e!.shape.some((d, i) => d !== x.shape[i])) fail('SHAPE', `${x.name} has shape [${e!.shape}], the settings need [${x.shape}]`);
-  }
-  const known = new Set(expected.map((x) => x.name));
-  const extra = entries.filter((e) => !known.has(e.name)).map((e) => e.name);
-  if (extra.length) fail('EXTRA', `unexpected tensor(s): ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''}`);
+  asCheckpointError(() => checkTensors(have, expected, 'the settings need'));
 }

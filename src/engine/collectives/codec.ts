@@ -7,7 +7,7 @@ import { f16BitsOfF32Bits, f16Table } from '../ops/f16';
 import { addInto } from './reduce';
 
 /** Where encoders get buffers from (comm.ts's BufferPool). */
-export interface BufferSource { take(byteLength: number): ArrayBuffer; give(b: ArrayBuffer): void }
+export interface BufferSource { take(byteLength: number): ArrayBuffer; copyOf(x: ArrayBufferView): ArrayBuffer; give(b: ArrayBuffer): void }
 
 export interface Codec {
   name: 'f32' | 'f16';
@@ -25,11 +25,7 @@ export interface Codec {
 export const f32Codec: Codec = {
   name: 'f32',
   bytesPerElement: 4,
-  encode(x, pool) {
-    const b = pool.take(x.byteLength);
-    new Float32Array(b).set(x);
-    return b;
-  },
+  encode: (x, pool) => pool.copyOf(x),
   reduceFwd(buf, x) {
     addInto(new Float32Array(buf), x); // the received buffer becomes the sum and is forwarded as is
     return buf;

@@ -47,6 +47,13 @@ export class BufferPool {
     return b;
   }
 
+  /** A buffer of our own holding a copy of x's bytes (a received buffer can be transferred only once). */
+  copyOf(x: ArrayBufferView): ArrayBuffer {
+    const b = this.take(x.byteLength);
+    new Uint8Array(b).set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    return b;
+  }
+
   /** Return a buffer we own (received and no longer forwarded). */
   give(b: ArrayBuffer): void {
     if (b.byteLength === 0 || this.bytes + b.byteLength > this.capBytes) return;

@@ -10,6 +10,7 @@
 import { chunkOf, mod, pieceElems, pieces as pieceRanges, work, type CollOptions, type Comm } from './comm';
 import { f32Codec } from './codec';
 import { addInto } from './reduce';
+import { tag } from './ring';
 
 /** The vector split as pieces[chunk][piece], each a whole ArrayBuffer. */
 export type OwnedPieces = Float32Array[][];
@@ -25,11 +26,7 @@ export function pieceLayout(comm: Comm, n: number, o?: CollOptions): [number, nu
 
 /** Owned pieces holding a copy of x (buffers from the comm's pool). */
 export function toPieces(comm: Comm, x: Float32Array, o?: CollOptions): OwnedPieces {
-  return pieceLayout(comm, x.length, o).map((ch) => ch.map(([a, b]) => {
-    const p = new Float32Array(comm.pool.take((b - a) * 4));
-    p.set(x.subarray(a, b));
-    return p;
-  }));
+  return pieceLayout(comm, x.length, o).map((ch) => ch.map(([a, b]) => new Float32Array(comm.pool.copyOf(x.subarray(a, b)))));
 }
 
 /** Copy pieces back into x and return their buffers to the pool. */
@@ -40,32 +37,26 @@ export function fromPieces(comm: Comm, x: Float32Array, ps: OwnedPieces, o?: Col
   }));
 }
 
-const tag = (id: number, phase: 'rs' | 'ag', step: number, piece: number) => `${id}:${phase}:${step}:${piece}`;
-
 /** Sum over ranks, in place in `ps` (entries are replaced by result buffers; the old ones are consumed). */
 export function ringAllreduceOwned(comm: Comm, ps: OwnedPieces, n: number): Promise<void> {
   return comm.run('ring allreduce', n, async (op) => {
     const { transport: t, size: N, rank: r, pool, opts } = comm;
     if (N === 1) return;
     const right = mod(r + 1, N), left = mod(r - 1, N);
-    const keep = (src: Float32Array): Float32Array => {
-      const k = new Float32Array(pool.take(src.byteLength));
-      k.set(src);
-      return k;
-    };
-    work(comm, () => ps[mod(r - 1, N)].forEach((piece, p) => t.send(right, tag(op.id, 'rs', 0, p), piece.buffer as ArrayBuffer)));
+    const keep = (src: Float32Array): Float32Array => new Float32Array(pool.copyOf(src));
+    work(comm, () => ps[mod(r - 1, N)].forEach((piece, p) => t.send(right, tag(op, 'rs', 0, p), piece.buffer as ArrayBuffer)));
     for (let s = 0; s < N - 1; s++) {
       const c = mod(r - s - 2, N);
       for (let p = 0; p < ps[c].length; p++) {
-        const buf = await t.recv(left, tag(op.id, 'rs', s, p), opts.timeoutMs, op.what);
+        const buf = await t.recv(left, tag(op, 'rs', s, p), opts.timeoutMs, op.what);
         work(comm, () => {
           const sum = new Float32Array(buf);
           addInto(sum, ps[c][p]);
           pool.give(ps[c][p].buffer as ArrayBuffer); // our addend is spent
-          if (s < N - 2) t.send(right, tag(op.id, 'rs', s + 1, p), buf);
+          if (s < N - 2) t.send(right, tag(op, 'rs', s + 1, p), buf);
           else {
             ps[c][p] = keep(sum); // chunk r is finished: keep it and start the all-gather with it
-            t.send(right, tag(op.id, 'ag', 0, p), buf);
+            t.send(right, tag(op, 'ag', 0, p), buf);
           }
         });
       }
@@ -73,12 +64,12 @@ export function ringAllreduceOwned(comm: Comm, ps: OwnedPieces, n: number): Prom
     for (let s = 0; s < N - 1; s++) {
       const c = mod(r - s - 1, N);
       for (let p = 0; p < ps[c].length; p++) {
-        const buf = await t.recv(left, tag(op.id, 'ag', s, p), opts.timeoutMs, op.what);
+        const buf = await t.recv(left, tag(op, 'ag', s, p), opts.timeoutMs, op.what);
         work(comm, () => {
           const got = new Float32Array(buf);
           if (s < N - 2) {
             ps[c][p] = keep(got);
-            t.send(right, tag(op.id, 'ag', s + 1, p), buf);
+            t.send(right, tag(op, 'ag', s + 1, p), buf);
           } else ps[c][p] = got; // the last hop: nothing to forward, keep the buffer itself
         });
       }

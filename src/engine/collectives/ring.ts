@@ -9,7 +9,8 @@
 import { chunkOf, codecOf, mod, pieceElems, pieces, work, type CollOptions, type Comm, type Op } from './comm';
 import type { Codec } from './codec';
 
-const tag = (op: Op, phase: 'rs' | 'ag', step: number, piece: number) => `${op.id}:${phase}:${step}:${piece}`;
+/** The tag of piece `piece` at ring step `step` of phase rs (reduce-scatter) or ag (all-gather). */
+export const tag = (op: Op, phase: 'rs' | 'ag', step: number, piece: number) => `${op.id}:${phase}:${step}:${piece}`;
 
 /** Pieces of chunk c of x, as subarrays. */
 function chunkPieces(x: Float32Array, N: number, c: number, elems: number, o?: CollOptions): Float32Array[] {

@@ -24,13 +24,6 @@ function setRecv(op: Op, dst: Float32Array, codec: Codec, buf: ArrayBuffer): voi
   op.comm.pool.give(buf);
 }
 
-/** A pooled copy of buf (a buffer can be transferred only once). */
-function copy(op: Op, buf: ArrayBuffer): ArrayBuffer {
-  const b = op.comm.pool.take(buf.byteLength);
-  new Uint8Array(b).set(new Uint8Array(buf));
-  return b;
-}
-
 function split(x: Float32Array, elems: number): Float32Array[] {
   return pieces(x.length, elems).map(([a, b]) => x.subarray(a, b));
 }
@@ -79,7 +72,7 @@ export async function broadcastFromRoot(op: Op, shape: Shape, x: Float32Array, c
         if (codec.name !== 'f32') codec.setFrom(ps[p], buf); // the root keeps what the others receive
       }
       // A buffer can be transferred once: every child but the last gets a copy.
-      children.forEach((c, i) => t.send(c, tag(op, 'bc', p), i === children.length - 1 ? buf : copy(op, buf)));
+      children.forEach((c, i) => t.send(c, tag(op, 'bc', p), i === children.length - 1 ? buf : op.comm.pool.copyOf(new Uint8Array(buf))));
       if (!children.length) op.comm.pool.give(buf);
     });
   }

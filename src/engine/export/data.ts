@@ -4,7 +4,7 @@
 // vocab.json (the CharTokenizer's JSON array, index = id), which the converter turns into meta.pkl.
 // Legend: V = vocabulary size (<= 65535, so every id fits uint16).
 
-import { leBytes } from '../checkpoint/hash';
+import { leBytes } from '../bytes';
 import { ExportError } from './errors';
 
 /** The bytes of train.bin / val.bin for a token stream; throws ExportError DATA for an id outside the

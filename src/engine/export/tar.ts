@@ -3,6 +3,7 @@
 // '5' directory, magic "ustar\0" "00", and a prefix for names over 100 bytes), then the data padded to
 // 512 bytes; two zero blocks end the archive. Directories are listed before their files.
 
+import { concatBytes } from '../bytes';
 import type { BundleFile } from './bundle';
 
 const BLOCK = 512;
@@ -67,11 +68,5 @@ export function tarArchive(files: BundleFile[], root: string, mtime = Math.floor
     if (pad) parts.push(new Uint8Array(pad));
   }
   parts.push(new Uint8Array(2 * BLOCK));
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

@@ -50,12 +50,6 @@ export class GPT {
     this.g = this.named((s) => s);
   }
 
-  /** The slice of parameter i (paramSpecs order) in `params`. */
-  paramSlice(i: number): Slice {
-    const s = this.specs[i];
-    return sub(whole(this.params), s.offset, s.size);
-  }
-
   /** Load a flat parameter vector in paramSpecs layout. */
   setParams(flat: Float32Array): void {
     if (flat.length !== this.params.length) throw new RangeError(`GPT.setParams: expected ${this.params.length} values, got ${flat.length}`);

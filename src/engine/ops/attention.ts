@@ -7,7 +7,7 @@
 // the backward, dk, dv) plus a row of T scores; the backward recomputes probabilities from lse, so no
 // T x T matrix is ever stored. Gathering costs O(T hs) per head against O(T^2 hs) of work, and turns the
 // strided 3C-apart rows into unit-stride loops.
-import { need } from './check';
+import { needAll } from './check';
 
 let scratch: Float64Array = new Float64Array(0);
 
@@ -19,7 +19,8 @@ function views(T: number, hs: number): Float64Array[] {
   return [0, 1, 2, 3, 4].map((i) => scratch.subarray(i * n, (i + 1) * n)).concat([scratch.subarray(5 * n, 5 * n + row)]);
 }
 
-function headSize(op: string, C: number, H: number): number {
+/** C / H; throws RangeError unless H divides C. */
+export function headSize(op: string, C: number, H: number): number {
   if (!(H > 0 && C % H === 0)) throw new RangeError(`${op}: C = ${C} is not divisible by H = ${H}`);
   return C / H;
 }
@@ -35,9 +36,7 @@ function gather(dst: Float64Array, qkv: Float32Array, b: number, T: number, C: n
 /** out = softmax(q k^T * scale, causal) v per (batch, head); lse saved per query row. */
 export function attentionForward(out: Float32Array, lse: Float32Array, qkv: Float32Array, B: number, T: number, C: number, H: number): void {
   const hs = headSize('attention_fwd', C, H);
-  need('attention_fwd', 'out', out, B * T * C);
-  need('attention_fwd', 'lse', lse, B * H * T);
-  need('attention_fwd', 'qkv', qkv, B * T * 3 * C);
+  needAll('attention_fwd', { out, lse, qkv, B, T, C, H });
   const scale = 1 / Math.sqrt(hs);
   const [q, k, v, , , s] = views(T, hs);
   for (let b = 0; b < B; b++) {
@@ -86,11 +85,7 @@ export function attentionBackward(
   B: number, T: number, C: number, H: number,
 ): void {
   const hs = headSize('attention_bwd', C, H);
-  need('attention_bwd', 'dqkv', dqkv, B * T * 3 * C);
-  need('attention_bwd', 'dout', dout, B * T * C);
-  need('attention_bwd', 'qkv', qkv, B * T * 3 * C);
-  need('attention_bwd', 'out', out, B * T * C);
-  need('attention_bwd', 'lse', lse, B * H * T);
+  needAll('attention_bwd', { dqkv, dout, qkv, out, lse, B, T, C, H });
   const scale = 1 / Math.sqrt(hs);
   const [q, k, v, dk, dv, dq] = views(T, hs); // dq: one query row, summed in f64 before one f32 store
   for (let b = 0; b < B; b++) {

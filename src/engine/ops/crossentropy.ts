@@ -1,16 +1,13 @@
 // Fused softmax cross-entropy: per-row losses and the gradient of (sum of losses * gradScale).
 // R = rows (B*T), V = vocabulary. logits, dlogits: [R, V]; targets[R] token ids as f32; losses[R].
 // The softmax is computed in f64 from the row max, so large logits do not overflow.
-import { need } from './check';
+import { needAll } from './check';
 
 /** losses[r] = logsumexp(logits[r]) - logits[r][target]; dlogits = (softmax - onehot) * gradScale. */
 export function crossEntropy(
   losses: Float32Array, dlogits: Float32Array, logits: Float32Array, targets: Float32Array, R: number, V: number, gradScale: number,
 ): void {
-  need('crossentropy', 'losses', losses, R);
-  need('crossentropy', 'dlogits', dlogits, R * V);
-  need('crossentropy', 'logits', logits, R * V);
-  need('crossentropy', 'targets', targets, R);
+  needAll('crossentropy', { losses, dlogits, logits, targets, R, V, gradScale });
   for (let r = 0; r < R; r++) {
     const o = r * V;
     const y = targets[r];

@@ -1,7 +1,7 @@
 // Token + position embedding, forward and backward side by side.
 // B = batch, T = time, C = channels, V = vocabulary. ids[B*T] are token ids stored as f32.
 // wte[V,C], wpe[>=T,C]; out, dout: [B*T, C].
-import { need } from './check';
+import { needAll } from './check';
 
 function tokenAt(op: string, ids: Float32Array, i: number, V: number): number {
   const id = ids[i];
@@ -11,9 +11,7 @@ function tokenAt(op: string, ids: Float32Array, i: number, V: number): number {
 
 /** out[b,t] = wte[ids[b,t]] + wpe[t]. V is taken from wte's length. */
 export function embeddingForward(out: Float32Array, ids: Float32Array, wte: Float32Array, wpe: Float32Array, B: number, T: number, C: number): void {
-  need('embedding_fwd', 'out', out, B * T * C);
-  need('embedding_fwd', 'ids', ids, B * T);
-  need('embedding_fwd', 'wpe', wpe, T * C);
+  needAll('embedding_fwd', { out, ids, wte, wpe, B, T, C });
   const V = Math.floor(wte.length / C);
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
@@ -28,10 +26,7 @@ export function embeddingForward(out: Float32Array, ids: Float32Array, wte: Floa
 
 /** dwte[ids[b,t]] += dout[b,t]; dwpe[t] += sum over b of dout[b,t]. */
 export function embeddingBackward(dwte: Float32Array, dwpe: Float32Array, dout: Float32Array, ids: Float32Array, B: number, T: number, C: number, V: number): void {
-  need('embedding_bwd', 'dwte', dwte, V * C);
-  need('embedding_bwd', 'dwpe', dwpe, T * C);
-  need('embedding_bwd', 'dout', dout, B * T * C);
-  need('embedding_bwd', 'ids', ids, B * T);
+  needAll('embedding_bwd', { dwte, dwpe, dout, ids, B, T, C, V });
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const i = b * T + t;

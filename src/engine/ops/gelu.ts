@@ -1,5 +1,6 @@
 // Exact GELU, gelu(x) = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), forward and backward, and erf itself.
 // n = element count. Everything is computed in f64 and rounded to f32 once on store.
+import { needAll } from './check';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -29,7 +30,7 @@ export function erf(x: number): number {
 
 /** out[i] = gelu(x[i]), exact (erf) form. */
 export function geluForward(out: Float32Array, x: Float32Array, n: number): void {
-  if (out.length < n || x.length < n) throw new RangeError(`gelu_fwd: buffers shorter than n = ${n}`);
+  needAll('gelu_fwd', { out, x, n });
   for (let i = 0; i < n; i++) {
     const v = x[i];
     out[i] = 0.5 * v * (1 + erf(v * SQRT1_2));
@@ -38,7 +39,7 @@ export function geluForward(out: Float32Array, x: Float32Array, n: number): void
 
 /** dx[i] = dout[i] * gelu'(x[i]) with gelu'(x) = Phi(x) + x phi(x). */
 export function geluBackward(dx: Float32Array, dout: Float32Array, x: Float32Array, n: number): void {
-  if (dx.length < n || dout.length < n || x.length < n) throw new RangeError(`gelu_bwd: buffers shorter than n = ${n}`);
+  needAll('gelu_bwd', { dx, dout, x, n });
   for (let i = 0; i < n; i++) {
     const v = x[i];
     const cdf = 0.5 * (1 + erf(v * SQRT1_2));

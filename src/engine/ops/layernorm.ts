@@ -1,19 +1,14 @@
 // LayerNorm over the last dimension, forward and backward side by side.
 // R = rows (B*T), C = channels. x, out, dout, dx: [R, C]; w, b, dw, db: [C]; mean, rstd: [R].
 // Statistics are computed in f64 (JS numbers) and stored as f32, as the GPU kernels store them.
-import { need } from './check';
+import { needAll } from './check';
 
 /** out = (x - mean) * rstd * w + b per row; writes mean[R] and rstd[R] = 1/sqrt(var + eps) (biased var). */
 export function layerNormForward(
   out: Float32Array, mean: Float32Array, rstd: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array,
   R: number, C: number, eps: number,
 ): void {
-  need('layernorm_fwd', 'out', out, R * C);
-  need('layernorm_fwd', 'x', x, R * C);
-  need('layernorm_fwd', 'mean', mean, R);
-  need('layernorm_fwd', 'rstd', rstd, R);
-  need('layernorm_fwd', 'w', w, C);
-  need('layernorm_fwd', 'b', b, C);
+  needAll('layernorm_fwd', { out, mean, rstd, x, w, b, R, C, eps });
   for (let r = 0; r < R; r++) {
     const o = r * C;
     let s = 0;
@@ -37,14 +32,7 @@ export function layerNormBackward(
   dx: Float32Array, dw: Float32Array, db: Float32Array, dout: Float32Array, x: Float32Array, w: Float32Array,
   mean: Float32Array, rstd: Float32Array, R: number, C: number,
 ): void {
-  need('layernorm_bwd', 'dx', dx, R * C);
-  need('layernorm_bwd', 'dout', dout, R * C);
-  need('layernorm_bwd', 'x', x, R * C);
-  need('layernorm_bwd', 'dw', dw, C);
-  need('layernorm_bwd', 'db', db, C);
-  need('layernorm_bwd', 'w', w, C);
-  need('layernorm_bwd', 'mean', mean, R);
-  need('layernorm_bwd', 'rstd', rstd, R);
+  needAll('layernorm_bwd', { dx, dw, db, dout, x, w, mean, rstd, R, C });
   for (let r = 0; r < R; r++) {
     const o = r * C;
     const m = mean[r];

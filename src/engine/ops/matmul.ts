@@ -8,7 +8,7 @@
 // The 16 partial sums live in locals (f64 in V8), one f32 rounding per output. Packing costs O(MK + KN)
 // against the O(MNK) product and reuses module-level scratch, so nothing is allocated per call once warm.
 // K is processed in chunks of KC so the b panels being swept stay in L1/L2.
-import { need } from './check';
+import { needAll } from './check';
 
 const MR = 4; // rows per a panel
 const NR = 4; // columns per b panel
@@ -78,10 +78,7 @@ export function matmul(
   out: Float32Array, a: Float32Array, b: Float32Array, bias: Float32Array | undefined,
   M: number, N: number, K: number, transA: boolean, transB: boolean, accumulate: boolean,
 ): void {
-  need('matmul', 'out', out, M * N);
-  need('matmul', 'a', a, M * K);
-  need('matmul', 'b', b, K * N);
-  if (bias) need('matmul', 'bias', bias, N);
+  needAll('matmul', { out, a, b, bias, M, N, K, transA, transB, accumulate });
   // Initialise out once, then every k-chunk adds into it.
   if (!accumulate) {
     if (bias) for (let i = 0; i < M; i++) out.set(bias.subarray(0, N), i * N);

@@ -27,11 +27,6 @@ export class LossScaler {
     this.scale = this.opts.enabled ? this.opts.initScale : 1;
   }
 
-  /** Factor that turns scaled gradients into true gradients. */
-  get unscale(): number {
-    return 1 / this.scale;
-  }
-
   /** Record a step's outcome; returns true when the step must be skipped. */
   update(foundInf: boolean): boolean {
     if (!this.opts.enabled) return false;

@@ -25,8 +25,6 @@ import { Rng } from '../rng';
 export interface ReplicaOptions {
   /** The parameter range whose optimizer state this device owns (ZeRO-1); default [0, P). */
   shard?: [number, number];
-  /** Largest micro-batch (activations are allocated once); default cfg.microBatch. */
-  maxBatch?: number;
 }
 
 export interface ReplicaState {
@@ -57,7 +55,7 @@ export class Replica {
   /** Builds the model with nanoGPT init from cfg.seed (every device gets the same weights). */
   constructor(readonly backend: Backend, readonly cfg: RunConfig, readonly vocabSize: number, opts: ReplicaOptions = {}) {
     const mc = modelConfigOf(cfg, vocabSize);
-    this.model = new GPT(backend, mc, opts.maxBatch ?? cfg.microBatch, cfg.precision);
+    this.model = new GPT(backend, mc, cfg.microBatch, cfg.precision);
     this.numParams = this.model.params.length;
     this.model.setParams(initParams(mc, new Rng(cfg.seed)));
     [this.lo, this.hi] = opts.shard ?? [0, this.numParams];

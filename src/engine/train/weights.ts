@@ -9,7 +9,7 @@ import type { ModelConfig } from '../model/config';
 import { checkModelConfig } from '../model/config';
 import { numParams, paramSpecs } from '../model/params';
 import { CharTokenizer } from '../data/tokenizer';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../safetensors';
+import { checkTensors, decodeSafetensors, encodeSafetensors, SafetensorsError } from '../safetensors';
 
 export const WEIGHTS_FORMAT = 'ringlab-gpt';
 export const WEIGHTS_VERSION = '1';
@@ -52,18 +52,9 @@ export function importWeights(bytes: Uint8Array): LoadedWeights {
   const specs = paramSpecs(cfg);
   // Every tensor is checked against the config before anything is allocated: the data is already bounded
   // by the file's size, so a hostile header with a huge config cannot make us reserve gigabytes.
-  for (const s of specs) {
-    const t = tensors.get(s.name);
-    if (!t) throw new SafetensorsError('MISSING', `tensor ${s.name} is missing`);
-    if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i])) {
-      throw new SafetensorsError('SHAPE', `${s.name} has shape [${t.shape}], the config needs [${s.shape}]`);
-    }
-  }
+  const checkpoint = Object.hasOwn(metadata, CHECKPOINT_KEY);
+  checkTensors(tensors, specs, 'the config needs', (k) => checkpoint && k.startsWith(STATE_PREFIX));
   const params = new Float32Array(numParams(cfg));
   for (const s of specs) params.set(tensors.get(s.name)!.data, s.offset);
-  const known = new Set(specs.map((s) => s.name));
-  const checkpoint = Object.hasOwn(metadata, CHECKPOINT_KEY);
-  const extra = [...tensors.keys()].filter((k) => !known.has(k) && !(checkpoint && k.startsWith(STATE_PREFIX)));
-  if (extra.length) throw new SafetensorsError('EXTRA', `unexpected tensor(s): ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''}`);
   return { cfg, tokenizer, params, metadata };
 }

@@ -53,27 +53,6 @@ export interface WasmKernels {
     eps: number, wd: number, bc1: number, bc2: number, ws: number): void;
 }
 
-interface MatmulExports {
-  matmul: WasmKernels['matmul'];
-  matmul_scratch_bytes: (N: number) => number;
-}
-
-interface GeluExports {
-  gelu_fwd: WasmKernels['geluFwd'];
-  gelu_bwd: WasmKernels['geluBwd'];
-}
-
-interface LayernormExports {
-  layernorm_fwd: WasmKernels['layernormFwd'];
-  layernorm_bwd: WasmKernels['layernormBwd'];
-}
-
-interface AttentionExports {
-  attention_scratch_bytes: WasmKernels['attentionScratchBytes'];
-  attention_fwd: WasmKernels['attentionFwd'];
-  attention_bwd: WasmKernels['attentionBwd'];
-}
-
 /** Whether this engine runs WebAssembly with fixed-width SIMD (validating a SIMD module tells). */
 export function hasWasmSimd(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(matmulWasm);
@@ -92,10 +71,12 @@ function load(): WasmKernels | null {
   const imports: WebAssembly.Imports = { env: { mem: memory } };
   const instantiate = (bytes: Uint8Array<ArrayBuffer>) => new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
   imports.math = instantiate(mathWasm); // exp4, called by attention, gelu and crossentropy
-  const mm = instantiate(matmulWasm) as unknown as MatmulExports;
-  const att = instantiate(attentionWasm) as unknown as AttentionExports;
-  const gelu = instantiate(geluWasm) as unknown as GeluExports;
-  const ln = instantiate(layernormWasm) as unknown as LayernormExports;
+  const mm = instantiate(matmulWasm) as unknown as { matmul: WasmKernels['matmul']; matmul_scratch_bytes: WasmKernels['matmulScratchBytes'] };
+  const att = instantiate(attentionWasm) as unknown as {
+    attention_scratch_bytes: WasmKernels['attentionScratchBytes']; attention_fwd: WasmKernels['attentionFwd']; attention_bwd: WasmKernels['attentionBwd'];
+  };
+  const gelu = instantiate(geluWasm) as unknown as { gelu_fwd: WasmKernels['geluFwd']; gelu_bwd: WasmKernels['geluBwd'] };
+  const ln = instantiate(layernormWasm) as unknown as { layernorm_fwd: WasmKernels['layernormFwd']; layernorm_bwd: WasmKernels['layernormBwd'] };
   const optim = instantiate(optimWasm) as unknown as { adamw: WasmKernels['adamw'] };
   const rows = instantiate(reduceRowsWasm) as unknown as { sum_rows: WasmKernels['sumRows'] };
   const ce = instantiate(crossentropyWasm) as unknown as { ce_stats: WasmKernels['ceStats']; ce_grad: WasmKernels['ceGrad'] };

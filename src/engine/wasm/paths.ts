@@ -3,15 +3,11 @@
 // false to decline, and then the backend runs the TS twin: when a slice lives outside the heap (the heap
 // could not grow) or a size is degenerate. The choice depends only on the arguments, never on timing,
 // so a run gives the same bits every time on the same machine.
-// Every path checks sizes as its twin does: a wasm kernel would otherwise read or write other buffers.
+// The backend has checked every slice's size (backend/sizes.ts) before a path runs: a wasm kernel past a
+// slice would read or write other buffers.
 import type { KernelArgs, KernelName, Slice } from '../backend/types';
-import { need } from '../ops/check';
+import { headSize } from '../ops/attention';
 import type { WasmKernels } from './kernels';
-
-function headSize(op: string, C: number, H: number): number {
-  if (!(H > 0 && C % H === 0)) throw new RangeError(`${op}: C = ${C} is not divisible by H = ${H}`);
-  return C / H;
-}
 
 /** Byte address of a slice's first element in the heap, or -1 when it lives elsewhere. */
 export type At = (s: Slice) => number;
@@ -20,14 +16,12 @@ type Path<K extends KernelName> = (a: KernelArgs[K], at: At, w: WasmKernels) => 
 
 export const wasmPaths: { [K in KernelName]?: Path<K> } = {
   gelu_fwd: (a, at, w) => {
-    if (a.out.length < a.n || a.x.length < a.n) throw new RangeError(`gelu_fwd: buffers shorter than n = ${a.n}`);
     const out = at(a.out), x = at(a.x), ws = w.scratch(32);
     if (out < 0 || x < 0 || ws === null || a.n === 0) return false;
     w.geluFwd(out, x, a.n, ws);
     return true;
   },
   gelu_bwd: (a, at, w) => {
-    if (a.dx.length < a.n || a.dout.length < a.n || a.x.length < a.n) throw new RangeError(`gelu_bwd: buffers shorter than n = ${a.n}`);
     const dx = at(a.dx), dout = at(a.dout), x = at(a.x), ws = w.scratch(32);
     if (dx < 0 || dout < 0 || x < 0 || ws === null || a.n === 0) return false;
     w.geluBwd(dx, dout, x, a.n, ws);
@@ -35,10 +29,6 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
   },
   matmul: (a, at, w) => {
     const { M, N, K } = a;
-    need('matmul', 'out', a.out, M * N);
-    need('matmul', 'a', a.a, M * K);
-    need('matmul', 'b', a.b, K * N);
-    if (a.bias) need('matmul', 'bias', a.bias, N);
     if (M === 0 || N === 0 || K === 0) return false; // only the bias and accumulate rules are left: the twin does them
     const out = at(a.out), x = at(a.a), y = at(a.b), bias = a.bias ? at(a.bias) : 0;
     if (out < 0 || x < 0 || y < 0 || bias < 0) return false;
@@ -49,12 +39,6 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
   },
   layernorm_fwd: (a, at, w) => {
     const { R, C } = a;
-    need('layernorm_fwd', 'out', a.out, R * C);
-    need('layernorm_fwd', 'x', a.x, R * C);
-    need('layernorm_fwd', 'mean', a.mean, R);
-    need('layernorm_fwd', 'rstd', a.rstd, R);
-    need('layernorm_fwd', 'w', a.w, C);
-    need('layernorm_fwd', 'b', a.b, C);
     const ptrs = [a.out, a.mean, a.rstd, a.x, a.w, a.b].map(at);
     if (R === 0 || C === 0 || ptrs.some((x) => x < 0)) return false;
     const [out, mean, rstd, x, wt, b] = ptrs;
@@ -63,14 +47,6 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
   },
   layernorm_bwd: (a, at, w) => {
     const { R, C } = a;
-    need('layernorm_bwd', 'dx', a.dx, R * C);
-    need('layernorm_bwd', 'dout', a.dout, R * C);
-    need('layernorm_bwd', 'x', a.x, R * C);
-    need('layernorm_bwd', 'dw', a.dw, C);
-    need('layernorm_bwd', 'db', a.db, C);
-    need('layernorm_bwd', 'w', a.w, C);
-    need('layernorm_bwd', 'mean', a.mean, R);
-    need('layernorm_bwd', 'rstd', a.rstd, R);
     const ptrs = [a.dx, a.dw, a.db, a.dout, a.x, a.w, a.mean, a.rstd].map(at);
     if (R === 0 || C === 0 || ptrs.some((x) => x < 0)) return false;
     const [dx, dw, db, dout, x, wt, mean, rstd] = ptrs;
@@ -79,10 +55,6 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
   },
   crossentropy: (a, at, w) => {
     const { R, V } = a;
-    need('crossentropy', 'losses', a.losses, R);
-    need('crossentropy', 'dlogits', a.dlogits, R * V);
-    need('crossentropy', 'logits', a.logits, R * V);
-    need('crossentropy', 'targets', a.targets, R);
     const ptrs = [a.losses, a.dlogits, a.logits, a.targets].map(at), ws = w.scratch(8 * R);
     if (R === 0 || V === 0 || ws === null || ptrs.some((x) => x < 0)) return false;
     const [losses, dlogits, logits, targets] = ptrs;
@@ -102,15 +74,12 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
     return true;
   },
   sum_rows: (a, at, w) => {
-    need('sum_rows', 'out', a.out, a.N);
-    need('sum_rows', 'x', a.x, a.R * a.N);
     const out = at(a.out), x = at(a.x);
     if (a.R === 0 || a.N === 0 || out < 0 || x < 0) return false;
     w.sumRows(out, x, a.R, a.N);
     return true;
   },
   adamw: (a, at, w) => {
-    for (const name of ['p', 'g', 'm', 'v'] as const) need('adamw', name, a[name], a.n);
     const ptrs = [a.p, a.g, a.m, a.v].map(at), ws = w.scratch(64);
     if (a.n === 0 || ws === null || ptrs.some((x) => x < 0)) return false;
     const [p, g, m, v] = ptrs;
@@ -120,9 +89,6 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
   attention_fwd: (a, at, w) => {
     const { B, T, C, H } = a;
     const hs = headSize('attention_fwd', C, H);
-    need('attention_fwd', 'out', a.out, B * T * C);
-    need('attention_fwd', 'lse', a.lse, B * H * T);
-    need('attention_fwd', 'qkv', a.qkv, B * T * 3 * C);
     if (B * T === 0) return false;
     const out = at(a.out), lse = at(a.lse), qkv = at(a.qkv);
     if (out < 0 || lse < 0 || qkv < 0) return false;
@@ -139,11 +105,6 @@ export const wasmPaths: { [K in KernelName]?: Path<K> } = {
   attention_bwd: (a, at, w) => {
     const { B, T, C, H } = a;
     const hs = headSize('attention_bwd', C, H);
-    need('attention_bwd', 'dqkv', a.dqkv, B * T * 3 * C);
-    need('attention_bwd', 'dout', a.dout, B * T * C);
-    need('attention_bwd', 'qkv', a.qkv, B * T * 3 * C);
-    need('attention_bwd', 'out', a.out, B * T * C);
-    need('attention_bwd', 'lse', a.lse, B * H * T);
     if (B * T === 0) return false;
     const dqkv = at(a.dqkv), dout = at(a.dout), qkv = at(a.qkv), out = at(a.out), lse = at(a.lse);
     if (dqkv < 0 || dout < 0 || qkv < 0 || out < 0 || lse < 0) return false;

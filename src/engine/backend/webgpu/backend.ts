@@ -4,6 +4,7 @@
 // exact buffers and ranges they bind, so steady state allocates nothing. Counters say what a step cost.
 // Element offsets travel in uniforms; bindings are 256-byte-aligned ranges (minStorageBufferOffsetAlignment).
 import type { BackendName } from '../adapter';
+import { checkSizes } from '../sizes';
 import type { Backend, Buffer, KernelArgs, KernelName, Slice } from '../types';
 import { Pipelines } from './pipelines';
 import { plans } from './plans-misc';
@@ -136,6 +137,7 @@ export class WebGpuBackend implements Backend {
   dispatch<K extends KernelName>(kernel: K, args: KernelArgs[K]): void {
     this.alive();
     this.counters.dispatches++;
+    checkSizes(kernel, args);
     for (const p of plans[kernel](args, this.ctx)) this.record(p);
   }
 

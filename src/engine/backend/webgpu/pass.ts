@@ -36,12 +36,6 @@ export interface PlanContext {
   nativeF16: boolean;
 }
 
-/** Throws unless slice s holds at least n elements. */
-export function need(kernel: string, name: string, s: Slice, n: number): void {
-  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`${kernel}: bad size ${n} for ${name}`);
-  if (s.length < n) throw new RangeError(`${kernel}: ${name} (${s.buf.label}) has ${s.length} elements, needs ${n}`);
-}
-
 export const R = (slice: Slice): Bind => ({ slice, write: false });
 export const W = (slice: Slice): Bind => ({ slice, write: true });
 export const F = (f: number): Word => ({ f });

@@ -1,7 +1,7 @@
 // Kernel plans for elementwise ops, transpose, reductions, optimizer updates and FP16 accumulation,
 // and the full kernel table (KernelName -> plan). n = element count; R, N = rows and columns.
 import type { KernelArgs, KernelName } from '../types';
-import { F, R, W, cdiv, need, type Pass, type PlanContext } from './pass';
+import { F, R, W, cdiv, type Pass, type PlanContext } from './pass';
 import { attentionBwdPlan, attentionFwdPlan, crossentropyPlan, embeddingBwdPlan, embeddingFwdPlan, geluPlan, layernormBwdPlan, layernormFwdPlan, matmulPlan } from './plans-nn';
 
 const WG = 64;
@@ -13,8 +13,6 @@ function elementwise(entry: string, binds: Pass['binds'], n: number, s = 0, rows
 }
 
 function reduction(kernel: 'sumsq' | 'nonfinite', a: KernelArgs['sumsq'], ctx: PlanContext): Pass[] {
-  need(kernel, 'x', a.x, a.n);
-  need(kernel, 'out', a.out, 1);
   // P partials of >= 16 values each, at most RED_P: the final pass is one invocation looping over P.
   const P = Math.max(1, Math.min(RED_P, Math.ceil(a.n / 16)));
   const part = ctx.scratch('reduce.partials', RED_P);
@@ -33,8 +31,6 @@ function optim(entry: 'adamw' | 'sgd' | 'ema', binds: Pass['binds'], n: number, 
 }
 
 function f16(entry: 'f16_accumulate' | 'f16_unpack', words: KernelArgs['f16_unpack']['packed'], x: KernelArgs['f16_unpack']['out'], n: number, ctx: PlanContext): Pass[] {
-  need(entry, entry === 'f16_accumulate' ? 'acc' : 'packed', words, Math.ceil(n / 2));
-  need(entry, entry === 'f16_accumulate' ? 'x' : 'out', x, n);
   if (n === 0) return [];
   const binds = [W(words), entry === 'f16_accumulate' ? R(x) : W(x)];
   const shader = ctx.nativeF16 ? 'f16_native' : 'f16';
@@ -44,14 +40,8 @@ function f16(entry: 'f16_accumulate' | 'f16_unpack', words: KernelArgs['f16_unpa
 /** Every kernel of types.ts as passes. */
 export const plans: { [K in KernelName]: (a: KernelArgs[K], ctx: PlanContext) => Pass[] } = {
   matmul: matmulPlan,
-  sum_rows: (a) => {
-    need('sum_rows', 'x', a.x, a.R * a.N);
-    need('sum_rows', 'out', a.out, a.N);
-    return elementwise('sum_rows', [W(a.out), R(a.x), null], a.N, 0, a.R);
-  },
+  sum_rows: (a) => elementwise('sum_rows', [W(a.out), R(a.x), null], a.N, 0, a.R),
   transpose: (a) => {
-    need('transpose', 'x', a.x, a.R * a.N);
-    need('transpose', 'out', a.out, a.R * a.N);
     const n = a.R * a.N;
     if (n === 0) return [];
     return [{ shader: 'transpose', entry: 'transpose', constants: { WG }, wg: [WG, 1], binds: [W(a.out), R(a.x)], params: [a.R, a.N], groups: cdiv(n, WG) }];
@@ -65,41 +55,18 @@ export const plans: { [K in KernelName]: (a: KernelArgs[K], ctx: PlanContext) =>
   embedding_fwd: embeddingFwdPlan,
   embedding_bwd: embeddingBwdPlan,
   crossentropy: crossentropyPlan,
-  add: (a) => {
-    for (const [k, s] of [['out', a.out], ['a', a.a], ['b', a.b]] as const) need('add', k, s, a.n);
-    return elementwise('add', [W(a.out), R(a.a), R(a.b)], a.n);
-  },
-  add_inplace: (a) => {
-    need('add_inplace', 'acc', a.acc, a.n);
-    need('add_inplace', 'x', a.x, a.n);
-    return elementwise('add_inplace', [W(a.acc), R(a.x), null], a.n);
-  },
-  scale: (a) => {
-    need('scale', 'x', a.x, a.n);
-    return elementwise('scale', [W(a.x), null, null], a.n, a.s);
-  },
-  fill: (a) => {
-    need('fill', 'out', a.out, a.n);
-    return elementwise('fill', [W(a.out), null, null], a.n, a.value);
-  },
+  add: (a) => elementwise('add', [W(a.out), R(a.a), R(a.b)], a.n),
+  add_inplace: (a) => elementwise('add_inplace', [W(a.acc), R(a.x), null], a.n),
+  scale: (a) => elementwise('scale', [W(a.x), null, null], a.n, a.s),
+  fill: (a) => elementwise('fill', [W(a.out), null, null], a.n, a.value),
   sumsq: (a, ctx) => reduction('sumsq', a, ctx),
   nonfinite: (a, ctx) => reduction('nonfinite', a, ctx),
-  adamw: (a) => {
-    for (const [k, s] of [['p', a.p], ['g', a.g], ['m', a.m], ['v', a.v]] as const) need('adamw', k, s, a.n);
-    return optim('adamw', [W(a.p), R(a.g), W(a.m), W(a.v)], a.n, [a.lr, a.beta1, a.beta2, a.eps, a.wd, a.bc1, a.bc2, 0, 0]);
-  },
+  adamw: (a) => optim('adamw', [W(a.p), R(a.g), W(a.m), W(a.v)], a.n, [a.lr, a.beta1, a.beta2, a.eps, a.wd, a.bc1, a.bc2, 0, 0]),
   sgd: (a, ctx) => {
-    need('sgd', 'p', a.p, a.n);
-    need('sgd', 'g', a.g, a.n);
-    if (a.momentum > 0) need('sgd', 'buf', a.buf, a.n);
     const buf = a.momentum > 0 ? W(a.buf) : W(ctx.dummy); // buf is ignored without momentum
     return optim('sgd', [W(a.p), R(a.g), buf, null], a.n, [a.lr, 0, 0, 0, a.wd, 1, 1, a.momentum, 0], a.first);
   },
-  ema: (a) => {
-    need('ema', 'ema', a.ema, a.n);
-    need('ema', 'p', a.p, a.n);
-    return optim('ema', [W(a.ema), R(a.p), null, null], a.n, [0, 0, 0, 0, 0, 1, 1, 0, a.decay]);
-  },
+  ema: (a) => optim('ema', [W(a.ema), R(a.p), null, null], a.n, [0, 0, 0, 0, 0, 1, 1, 0, a.decay]),
   f16_accumulate: (a, ctx) => f16('f16_accumulate', a.acc, a.x, a.n, ctx),
   f16_unpack: (a, ctx) => f16('f16_unpack', a.packed, a.out, a.n, ctx),
 };

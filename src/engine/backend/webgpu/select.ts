@@ -1,7 +1,7 @@
 // Pick kernel variants per adapter by timing them, not by guessing: the same WGSL is fastest as a tiled
 // kernel on hardware GPUs and as a register-blocked one without workgroup memory on software adapters
 // (SwiftShader runs barriers and workgroup memory on the CPU). One probe costs ~0.1-0.5 s on SwiftShader.
-import type { KernelArgs } from '../types';
+import { whole, type KernelArgs } from '../types';
 import type { WebGpuBackend } from './backend';
 import type { PlanContext } from './pass';
 
@@ -63,5 +63,3 @@ export async function selectVariants(be: WebGpuBackend, opts: { size?: number; r
   be.setVariants({ ...before, matmul, attention });
   return { matmul, attention, ms };
 }
-
-const whole = (buf: { id: number; length: number; label: string }) => ({ buf, offset: 0, length: buf.length });
