@@ -22,8 +22,7 @@ export const DB_NAME = 'ringlab';
 /** Schema version of the database; each version's upgrade step lives in `upgrade` below. */
 export const DB_VERSION = 1;
 
-interface SummaryRecord extends CheckpointSummary { run: string }
-/** A checkpoint of any run, as the page's list shows it. */
+/** A checkpoint of any run, as the page's list shows it (and as its summary record is stored). */
 export interface RunCheckpointSummary extends CheckpointSummary { run: string }
 interface TensorRecord { id: string; name: string; data: ArrayBuffer }
 /** Unused: finished runs are kept in their own database (runArchive.ts, `ringlab-runs`); this store stays
@@ -31,7 +30,7 @@ interface TensorRecord { id: string; name: string; data: ArrayBuffer }
 export interface RunRecord { id: string; config: RunConfig; summary: Record<string, unknown>; history: unknown[] }
 
 interface RinglabDB extends DBSchema {
-  checkpoints: { key: string; value: SummaryRecord; indexes: { run: string } };
+  checkpoints: { key: string; value: RunCheckpointSummary; indexes: { run: string } };
   manifests: { key: string; value: { id: string; manifest: CheckpointManifest } };
   tensors: { key: [string, string]; value: TensorRecord };
   runs: { key: string; value: RunRecord };
@@ -66,6 +65,15 @@ export function storageError(e: unknown, tx: { error: DOMException | null } | nu
   return new CheckpointError('IO', `${what}: IndexedDB failed (${tx?.error?.name ?? err?.name ?? 'error'}: ${tx?.error?.message || err?.message || 'no detail'})`, { cause: e });
 }
 
+/** `op`'s result; a failure becomes storageError(…, what). */
+async function guarded<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    throw storageError(e, null, what);
+  }
+}
+
 /** Checkpoints of one run in IndexedDB. Create with IdbCheckpointStore.open. */
 export class IdbCheckpointStore implements CheckpointStore {
   private constructor(private readonly db: IDBPDatabase<RinglabDB>, readonly run: string, private readonly storage: StorageLike | null, readonly persisted: boolean | null) {}
@@ -74,22 +82,17 @@ export class IdbCheckpointStore implements CheckpointStore {
    *  may refuse; `persisted` says what it answered, null when it cannot be asked). */
   static async open(opts: IdbStoreOptions = {}): Promise<IdbCheckpointStore> {
     const storage = opts.storage !== undefined ? opts.storage : (globalThis.navigator?.storage ?? null);
-    let db: IDBPDatabase<RinglabDB>;
-    try {
-      db = await openDB<RinglabDB>(opts.dbName ?? DB_NAME, DB_VERSION, {
-        upgrade(db, oldVersion) {
-          // One step per version, in order, so any older database reaches DB_VERSION.
-          if (oldVersion < 1) {
-            db.createObjectStore('checkpoints', { keyPath: 'id' }).createIndex('run', 'run');
-            db.createObjectStore('manifests', { keyPath: 'id' });
-            db.createObjectStore('tensors', { keyPath: ['id', 'name'] });
-            db.createObjectStore('runs', { keyPath: 'id' });
-          }
-        },
-      });
-    } catch (e) {
-      throw storageError(e, null, 'opening the checkpoint database');
-    }
+    const db = await guarded('opening the checkpoint database', () => openDB<RinglabDB>(opts.dbName ?? DB_NAME, DB_VERSION, {
+      upgrade(db, oldVersion) {
+        // One step per version, in order, so any older database reaches DB_VERSION.
+        if (oldVersion < 1) {
+          db.createObjectStore('checkpoints', { keyPath: 'id' }).createIndex('run', 'run');
+          db.createObjectStore('manifests', { keyPath: 'id' });
+          db.createObjectStore('tensors', { keyPath: ['id', 'name'] });
+          db.createObjectStore('runs', { keyPath: 'id' });
+        }
+      },
+    }));
     let persisted: boolean | null = null;
     try {
       persisted = storage ? await storage.persist() : null;
@@ -106,12 +109,7 @@ export class IdbCheckpointStore implements CheckpointStore {
 
   /** Every run's checkpoints, oldest save first. */
   async listAll(): Promise<RunCheckpointSummary[]> {
-    let rows: SummaryRecord[];
-    try {
-      rows = await this.db.getAll('checkpoints');
-    } catch (e) {
-      throw storageError(e, null, 'listing checkpoints');
-    }
+    const rows = await guarded('listing checkpoints', () => this.db.getAll('checkpoints'));
     return rows.map(({ id, run, step, loss, savedAt, bytes }) => ({ id, run, step, loss, savedAt, bytes })).sort((a, b) => a.savedAt - b.savedAt || a.step - b.step);
   }
 
@@ -184,26 +182,18 @@ export class IdbCheckpointStore implements CheckpointStore {
   }
 
   async list(): Promise<CheckpointSummary[]> {
-    let rows: SummaryRecord[];
-    try {
-      rows = await this.db.getAllFromIndex('checkpoints', 'run', this.run);
-    } catch (e) {
-      throw storageError(e, null, 'listing checkpoints');
-    }
+    const rows = await guarded('listing checkpoints', () => this.db.getAllFromIndex('checkpoints', 'run', this.run));
     return rows.map(({ id, step, loss, savedAt, bytes }) => ({ id, step, loss, savedAt, bytes })).sort((a, b) => a.step - b.step);
   }
 
   /** The checkpoint's parts as stored (not verified: load verifies). */
   private async readParts(id: string): Promise<{ manifest: unknown; tensors: Map<string, Float32Array> }> {
-    let summary, manifest, tensors;
-    try {
+    const [summary, manifest, tensors] = await guarded(`reading checkpoint ${id}`, () => {
       const tx = this.db.transaction(['checkpoints', 'manifests', 'tensors'], 'readonly');
-      [summary, manifest, tensors] = await Promise.all([
+      return Promise.all([
         tx.objectStore('checkpoints').get(id), tx.objectStore('manifests').get(id), tx.objectStore('tensors').getAll(tensorRange(id)), tx.done,
       ]);
-    } catch (e) {
-      throw storageError(e, null, `reading checkpoint ${id}`);
-    }
+    });
     if (!summary || summary.run !== this.run) throw new CheckpointError('NOT_FOUND', `no checkpoint ${id} in this browser's storage`);
     if (!manifest) throw new CheckpointError('MISSING', `checkpoint ${id} has no manifest`);
     const map = new Map<string, Float32Array>();
@@ -221,12 +211,10 @@ export class IdbCheckpointStore implements CheckpointStore {
   }
 
   async delete(id: string): Promise<void> {
-    try {
+    await guarded(`deleting checkpoint ${id}`, () => {
       const tx = this.db.transaction(['checkpoints', 'manifests', 'tensors'], 'readwrite');
-      await Promise.all([tx.objectStore('checkpoints').delete(id), tx.objectStore('manifests').delete(id), tx.objectStore('tensors').delete(tensorRange(id)), tx.done]);
-    } catch (e) {
-      throw storageError(e, null, `deleting checkpoint ${id}`);
-    }
+      return Promise.all([tx.objectStore('checkpoints').delete(id), tx.objectStore('manifests').delete(id), tx.objectStore('tensors').delete(tensorRange(id)), tx.done]);
+    });
   }
 
   prune(keep: number): Promise<string[]> {
