@@ -43,21 +43,6 @@ const lowbit = (r: number) => r & -r;
 /** Binomial-tree parent of r (device 0 is the root). */
 export const treeParent = (r: number): number => r - lowbit(r);
 
-/** The directed links an algorithm sends on, for N devices. */
-export function patternLinks(alg: Algorithm, N: number): Link[] {
-  if (N < 2) return [];
-  const out: Link[] = [];
-  for (let r = 0; r < N; r++) {
-    if (alg === 'ring') out.push({ from: r, to: (r + 1) % N });
-    else if (r > 0) {
-      const p = alg === 'naive' ? 0 : treeParent(r);
-      out.push({ from: r, to: p }, { from: p, to: r });
-    }
-  }
-  // two devices in a ring: 0 -> 1 and 1 -> 0, like the others
-  return out;
-}
-
 /** The steps one bucket takes: who sends to whom in each, and which chunk (null: the whole bucket). */
 export function bucketSteps(alg: Algorithm, N: number, zero: boolean): { phase: Phase; sends: { from: number; to: number; chunk: number | null }[] }[] {
   if (N < 2) return [];
@@ -85,6 +70,13 @@ export function bucketSteps(alg: Algorithm, N: number, zero: boolean): { phase: 
   }));
   const down = [...up].reverse().map((s) => ({ phase: 'broadcast' as const, sends: s.sends.map((x) => ({ from: x.to, to: x.from, chunk: null })) }));
   return zero ? up : [...up, ...down];
+}
+
+/** The directed links an algorithm sends on, for N devices, in the order of its first use. */
+export function patternLinks(alg: Algorithm, N: number): Link[] {
+  const links = new Map<string, Link>();
+  for (const st of bucketSteps(alg, N, false)) for (const { from, to } of st.sends) links.set(`${from}-${to}`, { from, to });
+  return [...links.values()];
 }
 
 /** Each step's number within its phase and the phase's length. */
