@@ -90,9 +90,6 @@ export function addLessonEvent(r: LessonRun, ev: RunEvent): void {
       return;
     case 'failed':
       Object.assign(r, { status: 'failed', failure: ev.failure });
-      return;
-    default:
-      return;
   }
 }
 
