@@ -92,11 +92,6 @@ export function readPageLink(hash: string, ctx: PageLinkContext): PageLinkRead {
   // the merged text states v itself: a missing v is the link's own problem
   const missingV = r !== first && first.ok ? first.problems.filter((p) => p.key === 'v') : [];
   notices.unshift(...[...missingV, ...r.problems].map(describeProblem));
-  const form = formOfConfig(r.cfg);
-  let missingText: string | null = null;
-  if (r.dataFile !== null) {
-    missingText = r.dataFile;
-    notices.push(`dataFile: this link trains on the sender's own text ${JSON.stringify(r.dataFile)}, which a link does not carry; used ${r.cfg.data} instead`);
-  }
-  return { form, hidden: [...r.hidden].filter(isField), lesson, missingText, notices };
+  if (r.dataFile !== null) notices.push(`dataFile: this link trains on the sender's own text ${JSON.stringify(r.dataFile)}, which a link does not carry; used ${r.cfg.data} instead`);
+  return { form: formOfConfig(r.cfg), hidden: [...r.hidden].filter(isField), lesson, missingText: r.dataFile, notices };
 }
