@@ -20,7 +20,6 @@ import { memoryBudget } from '../state/budget';
 import { newRunId, withBase, type RunCheckpointSummary } from '../state/checkpointList';
 import { envStore } from '../state/envStore';
 import { exportRunEnded, exportRunStarted } from '../state/exportStore';
-import type { StateRequests } from '../run/state-requests';
 import { formStore } from '../state/formStore';
 import { savedRunOf } from '../state/runHistory';
 import { applyEvent, beginRun, isActive, runStore, type RunState } from '../state/runStore';
@@ -49,29 +48,6 @@ async function resolveBackend(kind: BackendKind) {
   }
   const c = await probeEnvironment();
   return { name: c.name, reason: `backend auto: ${c.reason}` };
-}
-
-interface Extras { copies: DeviceData[] | null; checkpoints: CheckpointStore | null; resume: TrainingState | null; faults: FaultInbox; states: StateRequests }
-
-function browserEnv(signal: AbortSignal, devices: number, x: Extras): RunEnv {
-  let copies = x.copies;
-  return {
-    memoryBudget: memoryBudget(devices, deviceMemoryGb()),
-    resolveBackend,
-    createGroup: (cfg, data, layout) => {
-      // the copies are transferred away with the first group; a restart's new group clones `data`
-      const own = copies && !layout && copies.length === cfg.devices ? copies : null;
-      copies = null;
-      return Coordinator.start({ cfg, data, layout, dataFor: own ? (r) => own[r] : undefined, spawn: spawnBrowserDevice });
-    },
-    signal,
-    checkpoints: x.checkpoints ?? undefined,
-    resume: x.resume ?? undefined,
-    faults: x.faults,
-    // the export panel's downloads: the state between steps on request, and the final state
-    states: x.states,
-    wantFinalState: true,
-  };
 }
 
 /** Kill device `id` before the next step (or inside its allreduce); recovery follows the run's policy. */
@@ -153,7 +129,7 @@ export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> 
 
 async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fold: (ev: RunEvent) => void, fail: (e: unknown) => void): Promise<void> {
   const resume = opts.resume ?? null;
-  let data, copies;
+  let data, copies: DeviceData[] | null;
   try {
     data = await loadData(cfg.data);
     copies = await deviceCopies(cfg.data, cfg.devices, data.tokenizer.vocabSize);
@@ -166,8 +142,23 @@ async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opt
   const store = own && resume ? withBase(own, resume) : own;
   const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${data.tokenizer.vocabSize}`;
   runStore.setState({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
-  const states = exportRunStarted(cfg, data.train, data.val);
-  const env = browserEnv(signal, cfg.devices, { copies, checkpoints: store, resume: resume?.state ?? null, faults: inbox, states });
+  const env: RunEnv = {
+    memoryBudget: memoryBudget(cfg.devices, deviceMemoryGb()),
+    resolveBackend,
+    createGroup: (groupCfg, groupData, layout) => {
+      // the copies are transferred away with the first group; a restart's new group clones the data
+      const own = copies && !layout && copies.length === groupCfg.devices ? copies : null;
+      copies = null;
+      return Coordinator.start({ cfg: groupCfg, data: groupData, layout, dataFor: own ? (r) => own[r] : undefined, spawn: spawnBrowserDevice });
+    },
+    signal,
+    checkpoints: store ?? undefined,
+    resume: resume?.state,
+    faults: inbox,
+    // the export panel's downloads: the state between steps on request, and the final state
+    states: exportRunStarted(cfg, data.train, data.val),
+    wantFinalState: true,
+  };
   for await (const ev of startRun(cfg, data, env)) {
     fold(ev); // first: the sampler below takes the final weights' buffer
     if (ev.type === 'finished') exportRunEnded(ev.state ?? null);
