@@ -93,12 +93,8 @@ export class IdbCheckpointStore implements CheckpointStore {
         }
       },
     }));
-    let persisted: boolean | null = null;
-    try {
-      persisted = storage ? await storage.persist() : null;
-    } catch {
-      persisted = null; // some browsers throw instead of answering false; checkpoints still work
-    }
+    // some browsers refuse instead of answering false; checkpoints still work
+    const persisted = storage ? await storage.persist().catch(() => null) : null;
     return new IdbCheckpointStore(db, opts.run ?? 'current', storage, persisted);
   }
 
@@ -126,13 +122,9 @@ export class IdbCheckpointStore implements CheckpointStore {
   /** Refuse before writing when the browser says the checkpoint cannot fit (QUOTA). */
   private async checkRoom(bytes: number, step: number): Promise<void> {
     if (!this.storage) return;
-    let est: StorageEstimate;
-    try {
-      est = await this.storage.estimate();
-    } catch {
-      return; // no estimate: the transaction itself reports a full disk
-    }
-    if (est.quota === undefined || est.usage === undefined) return;
+    // no estimate: the transaction itself reports a full disk
+    const est = await this.storage.estimate().catch(() => null);
+    if (est?.quota === undefined || est.usage === undefined) return;
     // IndexedDB stores records with some overhead; 10% + 64 KB keeps the estimate on the safe side.
     const need = Math.ceil(bytes * 1.1) + 65536;
     if (est.usage + need > est.quota) {
