@@ -90,12 +90,12 @@ export async function startTraining(cfg: RunConfig, opts: TrainingOptions = {}):
     // the store as this run left it: once it says done, Start is enabled and a new run may replace it
     if (ev.type === 'finished' || ev.type === 'failed') ended = runStore.getState();
   };
-  const fail = (e: unknown) => fold({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) });
   try {
-    await train(cfg, controller.signal, inbox, opts, fold, fail);
+    await train(cfg, controller.signal, inbox, opts, fold);
   } catch (e) {
-    // the driver reports its own failures as events; this is anything else (a bug), shown all the same
-    if (!ended) fail(e);
+    // the driver reports its own failures as events; this is data that could not be read, or anything else
+    // (a bug), shown all the same
+    if (!ended) fold({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) });
   }
   if (faults === inbox) faults = null;
   const saved = ended && savedRunOf(ended, Date.now(), opts.label);
@@ -112,12 +112,8 @@ let restoring = false;
 export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> {
   if (restoring || isActive(runStore.getState().status)) return;
   restoring = true;
-  let state;
-  try {
-    state = await checkpoints.load(c);
-  } finally {
-    restoring = false;
-  }
+  const state = await checkpoints.load(c); // never throws: a failure is shown, and null
+  restoring = false;
   if (!state || isActive(runStore.getState().status)) return;
   if (state.step >= state.config.steps) {
     checkpoints.say(`the checkpoint at step ${c.step} is the end of its run (${state.config.steps} steps): nothing left to train`, true);
@@ -127,16 +123,10 @@ export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> 
   await startTraining({ ...state.config, backend: formStore.getState().cfg?.backend ?? 'auto', killDevice: null }, { resume: { summary: c, state } });
 }
 
-async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fold: (ev: RunEvent) => void, fail: (e: unknown) => void): Promise<void> {
+async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fold: (ev: RunEvent) => void): Promise<void> {
   const resume = opts.resume ?? null;
-  let data, copies: DeviceData[] | null;
-  try {
-    data = await loadData(cfg.data);
-    copies = await deviceCopies(cfg.data, cfg.devices, data.tokenizer.vocabSize);
-  } catch (e) {
-    fail(e);
-    return;
-  }
+  const data = await loadData(cfg.data);
+  let copies: DeviceData[] | null = await deviceCopies(cfg.data, cfg.devices, data.tokenizer.vocabSize);
   // a lesson brings a store of its own (emptied after its runs); a run of the page's keeps its checkpoints
   const own = opts.checkpoints ?? (await checkpoints.storeFor(newRunId('run', Date.now())));
   const store = own && resume ? withBase(own, resume) : own;
