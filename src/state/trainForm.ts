@@ -45,12 +45,10 @@ export function formToInput(v: FormValues): RunConfigInput {
   const out: Record<string, unknown> = {};
   for (const s of FIELDS) {
     const text = v[s.key] ?? '';
-    if (s.kind === 'int' || s.kind === 'number') out[s.key] = parseDecimal(text);
+    if (s.kind === 'int' || s.kind === 'number' || s.key === 'zero') out[s.key] = parseDecimal(text);
+    else if (s.kind === 'text') out[s.key] = text.trim() === '' ? null : text.trim(); // slowDevice, killDevice: empty is none
     else out[s.key] = text;
   }
-  out.zero = parseDecimal(v.zero);
-  out.slowDevice = v.slowDevice.trim() === '' ? null : v.slowDevice.trim();
-  out.killDevice = v.killDevice.trim() === '' ? null : v.killDevice.trim();
   const steps = out.steps as number;
   if (v.evalEvery.trim() === '') out.evalEvery = Number.isInteger(steps) && steps > 0 ? Math.max(1, Math.round(steps / 10)) : undefined;
   // empty min-lr follows lr down as the CLI's does (derivedDefaults), so a small lr is not rejected for
