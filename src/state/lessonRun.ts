@@ -5,9 +5,9 @@
 // Legend: N = devices, P = parameters, S = gradient bytes of one allreduce (4P in fp32); ms; bytes.
 import type { RunConfig } from '../engine/config';
 import type { RunFailure } from '../engine/errors';
-import type { RunEvent } from '../run/events';
+import type { RecoveredEvent, RunEvent } from '../run/events';
 
-export interface LessonRecovery { policy: RunConfig['recovery']; step: number; stepsRedone: number; devices: number }
+export type LessonRecovery = Pick<RecoveredEvent, 'policy' | 'step' | 'stepsRedone' | 'devices'>;
 
 export interface LessonRun {
   label: string;

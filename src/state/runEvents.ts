@@ -5,14 +5,8 @@
 import type { FailureCode } from '../engine/errors';
 import type { CheckpointEvent, DetectedBy, FaultEvent, RecoveredEvent } from '../run/events';
 
-export interface RecoveryNote {
-  /** Training resumed after this step (the checkpoint's, or the step before the one in flight). */
-  step: number;
-  stepsRedone: number;
-  msToRecover: number;
-  devices: number;
-  note: string;
-}
+/** A fault's recovery, as its event says it (`step`: training resumed after it). */
+export type RecoveryNote = Pick<RecoveredEvent, 'step' | 'stepsRedone' | 'msToRecover' | 'devices' | 'note'>;
 
 export interface FaultNote {
   /** The device's id (as the topology names it; kept when elastic recovery renumbers the ranks). */
