@@ -27,7 +27,7 @@ import { spawnBrowserDevice } from '../workers/browser-spawn';
 import { Coordinator } from '../workers/coordinator';
 import type { SampleApi } from '../workers/sample.worker';
 import { checkpoints } from './checkpoints';
-import { deviceCopies, loadData } from './data/loadData';
+import { loadData } from './data/loadData';
 import { history } from './history';
 import { probeEnvironment } from './probeEnvironment';
 import { deviceMemoryGb } from './settings/RunSize';
@@ -125,8 +125,8 @@ export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> 
 
 async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fold: (ev: RunEvent) => void): Promise<void> {
   const resume = opts.resume ?? null;
-  const data = await loadData(cfg.data);
-  let copies: DeviceData[] | null = await deviceCopies(cfg.data, cfg.devices, data.tokenizer.vocabSize);
+  const { data, copies: firstCopies } = await loadData(cfg.data, cfg.devices);
+  let copies: DeviceData[] | null = firstCopies;
   // a lesson brings a store of its own (emptied after its runs); a run of the page's keeps its checkpoints
   const own = opts.checkpoints ?? (await checkpoints.storeFor(newRunId('run', Date.now())));
   const store = own && resume ? withBase(own, resume) : own;
