@@ -39,7 +39,6 @@ export interface RunState {
   /** Settings of the run (backend resolved once started). */
   cfg: RunConfig | null;
   devices: DeviceInfo[];
-  backendReason: string | null;
   /** The per-device estimate the memory check passed. */
   memory: MemoryEstimate | null;
   steps: number;
@@ -47,7 +46,6 @@ export interface RunState {
   loss: number;
   valBefore: number | null;
   valLoss: number | null;
-  valLossEma: number | null;
   tokens: number;
   tokensPerS: number;
   elapsedMs: number;
@@ -83,8 +81,8 @@ export interface RunState {
 }
 
 const idle = (): RunState => ({
-  status: 'idle', message: '', cfg: null, devices: [], backendReason: null, memory: null, steps: 0, step: 0, loss: NaN,
-  valBefore: null, valLoss: null, valLossEma: null, tokens: 0, tokensPerS: 0, elapsedMs: 0, etaMs: NaN, split: [], commShare: 0,
+  status: 'idle', message: '', cfg: null, devices: [], memory: null, steps: 0, step: 0, loss: NaN,
+  valBefore: null, valLoss: null, tokens: 0, tokensPerS: 0, elapsedMs: 0, etaMs: NaN, split: [], commShare: 0,
   latest: null, failure: null, warning: null, dead: [], ids: [], pendingKills: [], faults: [], notes: [], resumedFrom: null, sample: '', series: makeRunSeries(0), runNumber: 0, version: 0,
 });
 
@@ -135,7 +133,7 @@ function onStep(m: StepMetrics, now: number): void {
   const perStep = m.step > 0 ? m.tokens / m.step : 0;
   runStore.setState({
     step: m.step, loss: m.loss, tokens: m.tokens, elapsedMs, latest: m,
-    valLoss: m.valLoss ?? s.valLoss, valLossEma: m.valLossEma ?? s.valLossEma,
+    valLoss: m.valLoss ?? s.valLoss,
     tokensPerS: elapsedMs > 0 ? (trained * perStep * 1000) / elapsedMs : 0,
     etaMs: s.status === 'running' ? (elapsedMs / trained) * (s.steps - m.step) : NaN,
     split: sums.compute.map((_, d) => ({
@@ -161,9 +159,9 @@ export function applyEvent(ev: RunEvent, now: number): void {
       const last = h.at(-1), lastVal = h.findLast((p) => p.valLoss !== undefined);
       [firstStep, baseTokens] = [ev.resumed?.step ?? 0, last?.tokens ?? 0];
       set({
-        status: s.status === 'stopping' ? 'stopping' : 'running', cfg: ev.cfg, devices: ev.devices, backendReason: ev.backendReason, memory: ev.memory,
+        status: s.status === 'stopping' ? 'stopping' : 'running', cfg: ev.cfg, devices: ev.devices, memory: ev.memory,
         ids: ev.devices.map((d) => d.id), resumedFrom: ev.resumed?.step ?? null, step: firstStep, tokens: baseTokens, loss: last?.loss ?? NaN,
-        valLoss: lastVal?.valLoss ?? null, valLossEma: lastVal?.valLossEma ?? null,
+        valLoss: lastVal?.valLoss ?? null,
         notes: ev.resumed ? addNote(s.notes, { kind: 'resumed', step: ev.resumed.step, text: `resumed from the checkpoint at step ${ev.resumed.step}`, error: false }) : s.notes,
         version: s.version + 1,
       });
@@ -171,7 +169,7 @@ export function applyEvent(ev: RunEvent, now: number): void {
     }
     case 'eval':
       // the first evaluation of a run (step 0, or the resumed step): what the model scored before this run trained
-      if (s.valBefore === null && ev.step === firstStep) set({ valBefore: ev.valLoss, valLoss: ev.valLoss, valLossEma: ev.valLossEma ?? null });
+      if (s.valBefore === null && ev.step === firstStep) set({ valBefore: ev.valLoss, valLoss: ev.valLoss });
       return;
     case 'step':
       return onStep(ev.metrics, now);
