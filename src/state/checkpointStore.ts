@@ -16,7 +16,6 @@ import {
   CheckpointError, fromParts, partsBytes, pruneStore,
   type CheckpointManifest, type CheckpointParts, type CheckpointStore, type CheckpointSummary, type TrainingState,
 } from '../engine/checkpoint';
-import type { RunConfig } from '../engine/config';
 
 export const DB_NAME = 'ringlab';
 /** Schema version of the database; each version's upgrade step lives in `upgrade` below. */
@@ -25,15 +24,14 @@ export const DB_VERSION = 1;
 /** A checkpoint of any run, as the page's list shows it (and as its summary record is stored). */
 export interface RunCheckpointSummary extends CheckpointSummary { run: string }
 interface TensorRecord { id: string; name: string; data: ArrayBuffer }
-/** Unused: finished runs are kept in their own database (runArchive.ts, `ringlab-runs`); this store stays
- *  only because dropping it needs a database version bump. */
-export interface RunRecord { id: string; config: RunConfig; summary: Record<string, unknown>; history: unknown[] }
 
 interface RinglabDB extends DBSchema {
   checkpoints: { key: string; value: RunCheckpointSummary; indexes: { run: string } };
   manifests: { key: string; value: { id: string; manifest: CheckpointManifest } };
   tensors: { key: [string, string]; value: TensorRecord };
-  runs: { key: string; value: RunRecord };
+  // unused: finished runs are kept in their own database (runArchive.ts, `ringlab-runs`); this store stays
+  // only because dropping it needs a database version bump
+  runs: { key: string; value: unknown };
 }
 
 /** What the store needs of navigator.storage (injectable for tests; null where there is none). */
