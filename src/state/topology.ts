@@ -1,5 +1,5 @@
-// What the topology view draws, as data: where the devices sit, which links the allreduce uses, how
-// busy each link was in the latest step, and the transfers of that step, phase by phase, to replay.
+// What the topology view draws, as data: which links the allreduce uses, how busy each link was in the
+// latest step, and the transfers of that step, phase by phase, to replay (geometry.ts places the devices).
 // Transfer times come from the step's measured timeline: each device's span for each gradient bucket is
 // split evenly into the algorithm's steps (ring: N-1 reduce-scatter steps, then N-1 all-gather steps,
 // each sending one chunk to the right-hand neighbour; naive: everyone to device 0, then device 0 to
@@ -30,14 +30,6 @@ export interface Transfer {
 }
 
 export interface Link { from: number; to: number }
-
-/** Device positions on a circle of radius 1 around (0, 0), device 0 at the top, clockwise. */
-export function ringLayout(N: number): { x: number; y: number }[] {
-  return Array.from({ length: N }, (_, r) => {
-    const a = -Math.PI / 2 + (2 * Math.PI * r) / N;
-    return { x: Math.cos(a), y: Math.sin(a) };
-  });
-}
 
 const lowbit = (r: number) => r & -r;
 /** Binomial-tree parent of r (device 0 is the root). */
