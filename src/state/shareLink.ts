@@ -8,17 +8,8 @@ import { type RunConfig } from '../engine/config';
 import { configFromLink, configToLink, describeProblem } from '../engine/link';
 import { CURRENT_VERSIONING, hashOf, migratePairs, splitPairs, versionOf, type LinkPair } from '../engine/link-pairs';
 import { escapeText, linkableData } from '../engine/link-values';
-import { FIELD_KEYS, isField, type FieldKey } from './formFields';
-import { asText, type FormValues } from './trainForm';
-
-/** The form's text for a config: every field as typed, min-lr and eval-every left empty where the page
- *  would derive the same value (so they keep following lr and steps). */
-export function formOfConfig(cfg: RunConfig): FormValues {
-  const form = Object.fromEntries(FIELD_KEYS.map((k) => [k, asText(cfg[k])])) as FormValues;
-  if (cfg.minLr === cfg.lr / 10) form.minLr = '';
-  if (cfg.evalEvery === Math.max(1, Math.round(cfg.steps / 10))) form.evalEvery = '';
-  return form;
-}
+import { isField, type FieldKey } from './formFields';
+import { formOfConfig, type FormValues } from './trainForm';
 
 /** The link text (no '#') for the page's settings, hidden controls and lesson; an own text is named by
  *  dataFile. Null when the codec refuses (it does not for a config the form validated). */

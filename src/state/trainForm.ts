@@ -34,10 +34,16 @@ const PAGE_DEFAULTS: Partial<FormValues> = {
   minLr: '', evalEvery: '', evalWindows: '16',
 };
 
-const CLI_DEFAULTS = defaultConfig();
-export const DEFAULT_FORM: FormValues = Object.fromEntries(
-  FIELDS.map((s) => [s.key, PAGE_DEFAULTS[s.key] ?? asText(CLI_DEFAULTS[s.key])]),
-) as FormValues;
+/** The form's text for a config: every field as typed, min-lr and eval-every left empty where the page
+ *  would derive the same value (so they keep following lr and steps). */
+export function formOfConfig(cfg: RunConfig): FormValues {
+  const form = Object.fromEntries(FIELDS.map(({ key: k }) => [k, asText(cfg[k])])) as FormValues;
+  if (cfg.minLr === cfg.lr / 10) form.minLr = '';
+  if (cfg.evalEvery === Math.max(1, Math.round(cfg.steps / 10))) form.evalEvery = '';
+  return form;
+}
+
+export const DEFAULT_FORM: FormValues = { ...formOfConfig(defaultConfig()), ...PAGE_DEFAULTS };
 
 /** The settings object the form describes (not yet validated). Blank or junk numbers become NaN so the
  *  schema reports them (never a silent default), except for the derived fields. */
