@@ -26,9 +26,8 @@ import { applyEvent, beginRun, isActive, runStore, type RunState } from '../stat
 import { spawnBrowserDevice } from '../workers/browser-spawn';
 import { Coordinator } from '../workers/coordinator';
 import type { SampleApi } from '../workers/sample.worker';
-import { checkpoints } from './checkpoints';
 import { loadData } from './data/loadData';
-import { history } from './history';
+import { checkpoints, history } from './stores';
 import { probeEnvironment } from './probeEnvironment';
 import { deviceMemoryGb } from './settings/RunSize';
 
