@@ -62,16 +62,15 @@ export function replayClock(draw: (s: Shown, t: number, f: number, now: number) 
 
   function tick(now: number): void {
     frame = 0;
-    if (now - last < 1000 / FPS - 2) {
-      if (running()) frame = requestAnimationFrame(tick);
-      return;
+    // a frame sooner than 1/FPS after the last one drawn is skipped (2 ms of slack for frame jitter)
+    if (now - last >= 1000 / FPS - 2) {
+      last = now;
+      if (pending && (!current || now - loopStart >= REPLAY_MS)) [current, pending, loopStart] = [pending, null, now];
+      if (!current) return;
+      const f = ((now - loopStart) % REPLAY_MS) / REPLAY_MS;
+      draw(current, current.w.t0 + f * (current.w.t1 - current.w.t0), f, now);
     }
-    last = now;
-    if (pending && (!current || now - loopStart >= REPLAY_MS)) [current, pending, loopStart] = [pending, null, now];
-    if (!current) return;
-    const f = ((now - loopStart) % REPLAY_MS) / REPLAY_MS;
-    draw(current, current.w.t0 + f * (current.w.t1 - current.w.t0), f, now);
-    if (running()) frame = requestAnimationFrame(tick);
+    wake();
   }
 
   return {
