@@ -93,13 +93,15 @@ export const isActive = (s: RunStatus): boolean => s === 'starting' || s === 'ru
 
 // Running sums behind `split` and `commShare`, by device id (module state: one run at a time), and the
 // steps trained since `started` (a resumed run's ETA and tokens/s count only its own steps).
-let sums = { n: 0, share: 0, compute: [] as number[], comm: [] as number[], idle: [] as number[], bytes: [] as number[], total: [] as number[] };
+const zeros = (N: number) => new Array<number>(N).fill(0);
+/** Sums over `n` steps for N devices; `total` (bytes over the whole run) is kept when the means start over. */
+const newSums = (N: number, total = zeros(N)) => ({ n: 0, share: 0, compute: zeros(N), comm: zeros(N), idle: zeros(N), bytes: zeros(N), total });
+let sums = newSums(0);
 let t0 = 0, trained = 0, firstStep = 0, baseTokens = 0;
 
 /** A new run of `cfg` is starting: new columns; the previous run stays in the history. */
 export function beginRun(cfg: RunConfig, message: string): void {
-  const zeros = () => new Array<number>(cfg.devices).fill(0);
-  sums = { n: 0, share: 0, compute: zeros(), comm: zeros(), idle: zeros(), bytes: zeros(), total: zeros() };
+  sums = newSums(cfg.devices);
   const s = runStore.getState();
   runStore.setState({
     ...idle(), status: 'starting', cfg, steps: cfg.steps, message, series: makeRunSeries(cfg.devices), ids: Array.from({ length: cfg.devices }, (_, r) => r),
@@ -115,11 +117,7 @@ function onStep(m: StepMetrics, now: number): void {
   pushStep(s.series, m, s.ids, s.cfg?.devices);
   trained++;
   // The first step carries JIT and allocation warm-up; once a second step exists, the means start over from it.
-  if (trained === 2) {
-    sums.n = 0;
-    sums.share = 0;
-    for (const k of ['compute', 'comm', 'idle', 'bytes'] as const) sums[k].fill(0);
-  }
+  if (trained === 2) sums = newSums(sums.total.length, sums.total);
   sums.n++;
   sums.share += m.commShare;
   add(sums.compute, m.msCompute, s.ids);
