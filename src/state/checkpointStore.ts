@@ -176,8 +176,8 @@ export class IdbCheckpointStore implements CheckpointStore {
     return rows.map(({ id, step, loss, savedAt, bytes }) => ({ id, step, loss, savedAt, bytes })).sort((a, b) => a.step - b.step);
   }
 
-  /** The checkpoint's parts as stored (not verified: load verifies). */
-  private async readParts(id: string): Promise<{ manifest: unknown; tensors: Map<string, Float32Array> }> {
+  /** Read checkpoint `id` in one readonly transaction, then verify it (fromParts: hashes, finiteness). */
+  async load(id: string): Promise<TrainingState> {
     const [summary, manifest, tensors] = await guarded(`reading checkpoint ${id}`, () => {
       const tx = this.db.transaction(['checkpoints', 'manifests', 'tensors'], 'readonly');
       return Promise.all([
@@ -191,11 +191,7 @@ export class IdbCheckpointStore implements CheckpointStore {
       if (!(r.data instanceof ArrayBuffer) || r.data.byteLength % 4 !== 0) throw new CheckpointError('LENGTH', `checkpoint ${id}: tensor ${r.name} is not f32 data`);
       map.set(r.name, new Float32Array(r.data));
     }
-    return { manifest: manifest.manifest, tensors: map };
-  }
-
-  async load(id: string): Promise<TrainingState> {
-    const state = await fromParts(await this.readParts(id));
+    const state = await fromParts({ manifest: manifest.manifest, tensors: map });
     if (this.idOf(state.step) !== id) throw new CheckpointError('STATE', `checkpoint ${id} holds step ${state.step}`);
     return state;
   }
