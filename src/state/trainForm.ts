@@ -79,9 +79,8 @@ export function dataProblem(data: string, own: readonly string[] | null): string
 export function validateForm(v: FormValues, own: readonly string[] | null = []): Validated {
   const r = RunConfigSchema.safeParse(migrateConfig(formToInput(v)));
   const problem = dataProblem(v.data, own);
-  const dataOk = problem === null;
-  if (r.success && dataOk) return { ok: true, cfg: r.data };
-  const errors: FormErrors = dataOk ? {} : { data: problem };
+  if (r.success && problem === null) return { ok: true, cfg: r.data };
+  const errors: FormErrors = problem === null ? {} : { data: problem };
   if (r.success) return { ok: false, errors };
   for (const i of r.error.issues) {
     const k = String(i.path[0] ?? '');
