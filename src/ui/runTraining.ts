@@ -136,9 +136,9 @@ async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opt
     resolveBackend,
     createGroup: (groupCfg, groupData, layout) => {
       // the copies are transferred away with the first group; a restart's new group clones the data
-      const own = copies && !layout && copies.length === groupCfg.devices ? copies : null;
+      const given = copies && !layout && copies.length === groupCfg.devices ? copies : null;
       copies = null;
-      return Coordinator.start({ cfg: groupCfg, data: groupData, layout, dataFor: own ? (r) => own[r] : undefined, spawn: spawnBrowserDevice });
+      return Coordinator.start({ cfg: groupCfg, data: groupData, layout, dataFor: given ? (r) => given[r] : undefined, spawn: spawnBrowserDevice });
     },
     signal,
     checkpoints: store ?? undefined,
