@@ -72,65 +72,49 @@ export function createCheckpoints(open: () => Promise<CheckpointLibrary>) {
   const library = () => (lib ??= open());
   const say = (text: string, error = false) => store.setState({ message: { text, error } });
 
-  async function refresh(): Promise<void> {
+  /** `op` on the library; a failure shows `failed (why)` and gives null. */
+  async function attempt<T>(failed: string, op: (lib: CheckpointLibrary) => Promise<T> | T): Promise<T | null> {
     try {
-      const items = (await (await library()).listAll()).reverse();
-      store.setState({ items, ready: true });
+      return await op(await library());
     } catch (e) {
-      say(`checkpoints could not be listed (${why(e)})`, true);
+      say(`${failed} (${why(e)})`, true);
+      return null;
     }
+  }
+
+  async function refresh(): Promise<void> {
+    const items = await attempt('checkpoints could not be listed', (lib) => lib.listAll());
+    if (items) store.setState({ items: items.reverse(), ready: true });
   }
 
   return {
     store,
     refresh,
     /** The store a run saves into (null, with the reason shown, where there is no storage). */
-    async storeFor(run: string): Promise<CheckpointStore | null> {
-      try {
-        return (await library()).forRun(run);
-      } catch (e) {
-        say(`checkpoints are off: the browser's storage cannot be opened (${why(e)})`, true);
-        return null;
-      }
-    },
+    storeFor: (run: string): Promise<CheckpointStore | null> =>
+      attempt('checkpoints are off: the browser\'s storage cannot be opened', (lib) => lib.forRun(run)),
     /** The verified training state of a listed checkpoint (null, with the reason shown, when it fails). */
-    async load(c: RunCheckpointSummary): Promise<TrainingState | null> {
-      try {
-        return await (await library()).forRun(c.run).load(c.id);
-      } catch (e) {
-        say(`checkpoint at step ${c.step} could not be loaded (${why(e)})`, true);
-        return null;
-      }
-    },
+    load: (c: RunCheckpointSummary): Promise<TrainingState | null> =>
+      attempt(`checkpoint at step ${c.step} could not be loaded`, (lib) => lib.forRun(c.run).load(c.id)),
     async remove(c: RunCheckpointSummary): Promise<void> {
-      try {
-        await (await library()).forRun(c.run).delete(c.id);
-        say(`deleted the checkpoint at step ${c.step} of the ${runLabel(c.run)}`);
-      } catch (e) {
-        say(`checkpoint at step ${c.step} could not be deleted (${why(e)})`, true);
-      }
+      const done = await attempt(`checkpoint at step ${c.step} could not be deleted`, async (lib) => {
+        await lib.forRun(c.run).delete(c.id);
+        return true;
+      });
+      if (done) say(`deleted the checkpoint at step ${c.step} of the ${runLabel(c.run)}`);
       await refresh();
     },
     /** The checkpoint as one .safetensors file (verified on the way out), or null with the reason shown. */
-    async exportFile(c: RunCheckpointSummary): Promise<{ name: string; bytes: Uint8Array } | null> {
-      try {
-        const state = await (await library()).forRun(c.run).load(c.id);
+    exportFile: (c: RunCheckpointSummary): Promise<{ name: string; bytes: Uint8Array } | null> =>
+      attempt(`checkpoint at step ${c.step} could not be exported`, async (lib) => {
+        const state = await lib.forRun(c.run).load(c.id);
         return { name: fileNameOf(c), bytes: await exportCheckpoint(state, { loss: c.loss }) };
-      } catch (e) {
-        say(`checkpoint at step ${c.step} could not be exported (${why(e)})`, true);
-        return null;
-      }
-    },
+      }),
     /** Verify a .safetensors checkpoint file and store it under a run of its own; a file that does not
      *  verify, or storage that is full, stores nothing and says why. */
     async importFile(name: string, bytes: Uint8Array, now = Date.now()): Promise<CheckpointSummary | null> {
-      let state: TrainingState;
-      try {
-        state = await importCheckpoint(bytes);
-      } catch (e) {
-        say(`${name} was not imported: ${why(e)}`, true);
-        return null;
-      }
+      const state = await importCheckpoint(bytes).catch((e: unknown) => say(`${name} was not imported: ${why(e)}`, true));
+      if (!state) return null;
       try {
         const s = await (await library()).forRun(newRunId('import', now)).save(await toParts(state, { loss: lossAt(state) }));
         say(`imported ${name}: step ${state.step} of ${state.config.steps}, ${state.config.data}, ${state.config.devices} device(s)`);

@@ -16,25 +16,22 @@ import {
   CheckpointError, fromParts, partsBytes, pruneStore,
   type CheckpointManifest, type CheckpointParts, type CheckpointStore, type CheckpointSummary, type TrainingState,
 } from '../engine/checkpoint';
-import type { RunConfig } from '../engine/config';
 
 export const DB_NAME = 'ringlab';
 /** Schema version of the database; each version's upgrade step lives in `upgrade` below. */
 export const DB_VERSION = 1;
 
-interface SummaryRecord extends CheckpointSummary { run: string }
-/** A checkpoint of any run, as the page's list shows it. */
+/** A checkpoint of any run, as the page's list shows it (and as its summary record is stored). */
 export interface RunCheckpointSummary extends CheckpointSummary { run: string }
 interface TensorRecord { id: string; name: string; data: ArrayBuffer }
-/** Unused: finished runs are kept in their own database (runArchive.ts, `ringlab-runs`); this store stays
- *  only because dropping it needs a database version bump. */
-export interface RunRecord { id: string; config: RunConfig; summary: Record<string, unknown>; history: unknown[] }
 
 interface RinglabDB extends DBSchema {
-  checkpoints: { key: string; value: SummaryRecord; indexes: { run: string } };
+  checkpoints: { key: string; value: RunCheckpointSummary; indexes: { run: string } };
   manifests: { key: string; value: { id: string; manifest: CheckpointManifest } };
   tensors: { key: [string, string]; value: TensorRecord };
-  runs: { key: string; value: RunRecord };
+  // unused: finished runs are kept in their own database (runArchive.ts, `ringlab-runs`); this store stays
+  // only because dropping it needs a database version bump
+  runs: { key: string; value: unknown };
 }
 
 /** What the store needs of navigator.storage (injectable for tests; null where there is none). */
@@ -66,6 +63,15 @@ export function storageError(e: unknown, tx: { error: DOMException | null } | nu
   return new CheckpointError('IO', `${what}: IndexedDB failed (${tx?.error?.name ?? err?.name ?? 'error'}: ${tx?.error?.message || err?.message || 'no detail'})`, { cause: e });
 }
 
+/** `op`'s result; a failure becomes storageError(…, what). */
+async function guarded<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    throw storageError(e, null, what);
+  }
+}
+
 /** Checkpoints of one run in IndexedDB. Create with IdbCheckpointStore.open. */
 export class IdbCheckpointStore implements CheckpointStore {
   private constructor(private readonly db: IDBPDatabase<RinglabDB>, readonly run: string, private readonly storage: StorageLike | null, readonly persisted: boolean | null) {}
@@ -74,28 +80,19 @@ export class IdbCheckpointStore implements CheckpointStore {
    *  may refuse; `persisted` says what it answered, null when it cannot be asked). */
   static async open(opts: IdbStoreOptions = {}): Promise<IdbCheckpointStore> {
     const storage = opts.storage !== undefined ? opts.storage : (globalThis.navigator?.storage ?? null);
-    let db: IDBPDatabase<RinglabDB>;
-    try {
-      db = await openDB<RinglabDB>(opts.dbName ?? DB_NAME, DB_VERSION, {
-        upgrade(db, oldVersion) {
-          // One step per version, in order, so any older database reaches DB_VERSION.
-          if (oldVersion < 1) {
-            db.createObjectStore('checkpoints', { keyPath: 'id' }).createIndex('run', 'run');
-            db.createObjectStore('manifests', { keyPath: 'id' });
-            db.createObjectStore('tensors', { keyPath: ['id', 'name'] });
-            db.createObjectStore('runs', { keyPath: 'id' });
-          }
-        },
-      });
-    } catch (e) {
-      throw storageError(e, null, 'opening the checkpoint database');
-    }
-    let persisted: boolean | null = null;
-    try {
-      persisted = storage ? await storage.persist() : null;
-    } catch {
-      persisted = null; // some browsers throw instead of answering false; checkpoints still work
-    }
+    const db = await guarded('opening the checkpoint database', () => openDB<RinglabDB>(opts.dbName ?? DB_NAME, DB_VERSION, {
+      upgrade(db, oldVersion) {
+        // One step per version, in order, so any older database reaches DB_VERSION.
+        if (oldVersion < 1) {
+          db.createObjectStore('checkpoints', { keyPath: 'id' }).createIndex('run', 'run');
+          db.createObjectStore('manifests', { keyPath: 'id' });
+          db.createObjectStore('tensors', { keyPath: ['id', 'name'] });
+          db.createObjectStore('runs', { keyPath: 'id' });
+        }
+      },
+    }));
+    // some browsers refuse instead of answering false; checkpoints still work
+    const persisted = storage ? await storage.persist().catch(() => null) : null;
     return new IdbCheckpointStore(db, opts.run ?? 'current', storage, persisted);
   }
 
@@ -106,12 +103,7 @@ export class IdbCheckpointStore implements CheckpointStore {
 
   /** Every run's checkpoints, oldest save first. */
   async listAll(): Promise<RunCheckpointSummary[]> {
-    let rows: SummaryRecord[];
-    try {
-      rows = await this.db.getAll('checkpoints');
-    } catch (e) {
-      throw storageError(e, null, 'listing checkpoints');
-    }
+    const rows = await guarded('listing checkpoints', () => this.db.getAll('checkpoints'));
     return rows.map(({ id, run, step, loss, savedAt, bytes }) => ({ id, run, step, loss, savedAt, bytes })).sort((a, b) => a.savedAt - b.savedAt || a.step - b.step);
   }
 
@@ -128,13 +120,9 @@ export class IdbCheckpointStore implements CheckpointStore {
   /** Refuse before writing when the browser says the checkpoint cannot fit (QUOTA). */
   private async checkRoom(bytes: number, step: number): Promise<void> {
     if (!this.storage) return;
-    let est: StorageEstimate;
-    try {
-      est = await this.storage.estimate();
-    } catch {
-      return; // no estimate: the transaction itself reports a full disk
-    }
-    if (est.quota === undefined || est.usage === undefined) return;
+    // no estimate: the transaction itself reports a full disk
+    const est = await this.storage.estimate().catch(() => null);
+    if (est?.quota === undefined || est.usage === undefined) return;
     // IndexedDB stores records with some overhead; 10% + 64 KB keeps the estimate on the safe side.
     const need = Math.ceil(bytes * 1.1) + 65536;
     if (est.usage + need > est.quota) {
@@ -184,26 +172,18 @@ export class IdbCheckpointStore implements CheckpointStore {
   }
 
   async list(): Promise<CheckpointSummary[]> {
-    let rows: SummaryRecord[];
-    try {
-      rows = await this.db.getAllFromIndex('checkpoints', 'run', this.run);
-    } catch (e) {
-      throw storageError(e, null, 'listing checkpoints');
-    }
+    const rows = await guarded('listing checkpoints', () => this.db.getAllFromIndex('checkpoints', 'run', this.run));
     return rows.map(({ id, step, loss, savedAt, bytes }) => ({ id, step, loss, savedAt, bytes })).sort((a, b) => a.step - b.step);
   }
 
-  /** The checkpoint's parts as stored (not verified: load verifies). */
-  private async readParts(id: string): Promise<{ manifest: unknown; tensors: Map<string, Float32Array> }> {
-    let summary, manifest, tensors;
-    try {
+  /** Read checkpoint `id` in one readonly transaction, then verify it (fromParts: hashes, finiteness). */
+  async load(id: string): Promise<TrainingState> {
+    const [summary, manifest, tensors] = await guarded(`reading checkpoint ${id}`, () => {
       const tx = this.db.transaction(['checkpoints', 'manifests', 'tensors'], 'readonly');
-      [summary, manifest, tensors] = await Promise.all([
+      return Promise.all([
         tx.objectStore('checkpoints').get(id), tx.objectStore('manifests').get(id), tx.objectStore('tensors').getAll(tensorRange(id)), tx.done,
       ]);
-    } catch (e) {
-      throw storageError(e, null, `reading checkpoint ${id}`);
-    }
+    });
     if (!summary || summary.run !== this.run) throw new CheckpointError('NOT_FOUND', `no checkpoint ${id} in this browser's storage`);
     if (!manifest) throw new CheckpointError('MISSING', `checkpoint ${id} has no manifest`);
     const map = new Map<string, Float32Array>();
@@ -211,22 +191,16 @@ export class IdbCheckpointStore implements CheckpointStore {
       if (!(r.data instanceof ArrayBuffer) || r.data.byteLength % 4 !== 0) throw new CheckpointError('LENGTH', `checkpoint ${id}: tensor ${r.name} is not f32 data`);
       map.set(r.name, new Float32Array(r.data));
     }
-    return { manifest: manifest.manifest, tensors: map };
-  }
-
-  async load(id: string): Promise<TrainingState> {
-    const state = await fromParts(await this.readParts(id));
+    const state = await fromParts({ manifest: manifest.manifest, tensors: map });
     if (this.idOf(state.step) !== id) throw new CheckpointError('STATE', `checkpoint ${id} holds step ${state.step}`);
     return state;
   }
 
   async delete(id: string): Promise<void> {
-    try {
+    await guarded(`deleting checkpoint ${id}`, () => {
       const tx = this.db.transaction(['checkpoints', 'manifests', 'tensors'], 'readwrite');
-      await Promise.all([tx.objectStore('checkpoints').delete(id), tx.objectStore('manifests').delete(id), tx.objectStore('tensors').delete(tensorRange(id)), tx.done]);
-    } catch (e) {
-      throw storageError(e, null, `deleting checkpoint ${id}`);
-    }
+      return Promise.all([tx.objectStore('checkpoints').delete(id), tx.objectStore('manifests').delete(id), tx.objectStore('tensors').delete(tensorRange(id)), tx.done]);
+    });
   }
 
   prune(keep: number): Promise<string[]> {

@@ -12,10 +12,10 @@ const migrations: Record<number, (form: Record<string, unknown>) => Record<strin
 
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-/** localStorage where there is one (not in Node, not where the browser refuses it). */
-export function browserStorage(): KeyValueStorage | null {
+/** localStorage (or sessionStorage) where there is one (not in Node, not where the browser refuses it). */
+export function browserStorage(kind: 'localStorage' | 'sessionStorage' = 'localStorage'): KeyValueStorage | null {
   try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
+    return globalThis[kind] ?? null;
   } catch {
     return null; // e.g. storage disabled for this origin: reading localStorage throws
   }

@@ -25,13 +25,13 @@ const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
-/** Runs that did not all finish answer nothing. */
-function unfinished(runs: LessonRun[], want: number, allowFailed = false): ClaimResult | null {
+/** `check` over `want` runs; runs that did not all finish (`allowFailed`: or fail) answer nothing. */
+const claim = (want: number, check: (runs: LessonRun[]) => ClaimResult, allowFailed = false) => (runs: LessonRun[]): ClaimResult => {
   const bad = runs.filter((r) => r.status !== 'done' && !(allowFailed && r.status === 'failed'));
-  if (runs.length === want && bad.length === 0) return null;
+  if (runs.length === want && bad.length === 0) return check(runs);
   const which = bad.map((r) => `${r.label} (${r.status}${r.failure ? `: ${r.failure.message}` : ''})`).join(', ');
   return { holds: false, summary: `Not answered: ${runs.length < want ? `${runs.length} of ${want} runs were trained` : `${which} did not finish`}.`, numbers: [] };
-}
+};
 
 /**
  * Same global batch, same samples: every step's loss agrees across the splits. fp32 on the CPU backend,
@@ -59,9 +59,7 @@ const ringSlack = (r: LessonRun) => 2 * ((r.cfg?.devices ?? 1) - 1) * 4 * Math.m
 export const ZERO_WEIGHTS_TOL = 1e-5;
 
 export const CLAIMS = {
-  sameCurve(runs: LessonRun[]): ClaimResult {
-    const not = unfinished(runs, 3);
-    if (not) return not;
+  sameCurve: claim(3, (runs) => {
     const [a, ...rest] = runs;
     const diffs = rest.map((r) => (r.losses.length === a.losses.length ? maxAbs(r.losses, a.losses) : Infinity));
     const worst = Math.max(...diffs);
@@ -76,11 +74,9 @@ export const CLAIMS = {
         num('max-loss-diff', 'largest loss difference at any step', worst.toExponential(2)),
       ],
     };
-  },
+  }),
 
-  ringBytes(runs: LessonRun[]): ClaimResult {
-    const not = unfinished(runs, 5);
-    if (not) return not;
+  ringBytes: claim(5, (runs) => {
     const numbers: LessonNumber[] = [];
     let ringOk = true;
     let naiveMax = 0, ringMax = 0;
@@ -107,11 +103,9 @@ export const CLAIMS = {
         : `The ring's bytes per device are not 2(N−1)/N × S here (busiest ${ringMax.toFixed(0)} bytes, naive ${naiveMax.toFixed(0)}).`,
       numbers,
     };
-  },
+  }),
 
-  straggler(runs: LessonRun[]): ClaimResult {
-    const not = unfinished(runs, 2);
-    if (not) return not;
+  straggler: claim(2, (runs) => {
     const [calm, slow] = runs;
     const rank = slow.cfg!.slowDevice?.rank ?? -1;
     const idle = perStep(slow, 'msIdle'), calmIdle = perStep(calm, 'msIdle');
@@ -130,11 +124,9 @@ export const CLAIMS = {
         num('compute-slow', `${slow.label}: compute per step by device`, perStep(slow, 'msCompute').map(ms).join(', ')),
       ],
     };
-  },
+  }),
 
-  lossScale(runs: LessonRun[]): ClaimResult {
-    const not = unfinished(runs, 1);
-    if (not) return not;
+  lossScale: claim(1, (runs) => {
     const [r] = runs;
     const lead = r.skipped.indexOf(false); // steps before it were skipped
     const skipped = r.skipped.filter(Boolean).length;
@@ -159,11 +151,9 @@ export const CLAIMS = {
         num('loss-last', 'loss at the last step', g6(r.losses.at(-1) ?? NaN)),
       ],
     };
-  },
+  }),
 
-  zero(runs: LessonRun[]): ClaimResult {
-    const not = unfinished(runs, 2);
-    if (not) return not;
+  zero: claim(2, (runs) => {
     const [plain, sharded] = runs;
     const N = sharded.cfg!.devices, full = plain.optimizerBytes[0];
     const slots = full / (4 * plain.params); // AdamW: 2
@@ -183,11 +173,9 @@ export const CLAIMS = {
         num('weights-diff', 'largest difference between the final weights', diff.toExponential(2)),
       ],
     };
-  },
+  }),
 
-  recovery(runs: LessonRun[]): ClaimResult {
-    const not = unfinished(runs, 3);
-    if (not) return not;
+  recovery: claim(3, (runs) => {
     const numbers: LessonNumber[] = [];
     let holds = runs.length > 0;
     runs.forEach((r, i) => {
@@ -215,11 +203,9 @@ export const CLAIMS = {
         : 'The steps redone do not match the checkpoints saved before the kill.',
       numbers,
     };
-  },
+  }),
 
-  warmup(runs: LessonRun[]): ClaimResult {
-    const not = unfinished(runs, 2, true);
-    if (not) return not;
+  warmup: claim(2, (runs) => {
     const [wild, tame] = runs;
     const peak = (r: LessonRun) => Math.max(...r.gradNorms.filter(Number.isFinite));
     const diverged = wild.status === 'failed' && wild.failure?.code === 'DIVERGED';
@@ -238,5 +224,5 @@ export const CLAIMS = {
         num('tame-loss', `${tame.label}: loss at the first and last step`, `${g6(tame.losses[0])} → ${g6(tame.losses.at(-1) ?? NaN)}`),
       ],
     };
-  },
+  }, true),
 };

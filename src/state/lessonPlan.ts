@@ -23,11 +23,9 @@ export function settingsOf(text: string): Map<FieldKey, unknown> {
   return out;
 }
 
-/** Link text's settings as form text. */
-export const settingsPatch = (text: string): Partial<FormValues> => Object.fromEntries([...settingsOf(text)].map(([k, v]) => [k, asText(v)]));
-
-/** The form of run `i` of a lesson, from the current form. */
-export const lessonRunForm = (form: FormValues, lesson: Lesson, i: number): FormValues => ({ ...form, ...settingsPatch(lesson.runs[i].settings) });
+/** The form of run `i` of a lesson: the current form with the run's settings over it, as form text. */
+export const lessonRunForm = (form: FormValues, lesson: Lesson, i: number): FormValues =>
+  ({ ...form, ...Object.fromEntries([...settingsOf(lesson.runs[i].settings)].map(([k, v]) => [k, asText(v)])) });
 
 /** The settings of run `i` of a lesson outside the page (tests): the lesson's settings, then `over` (link
  *  text, e.g. smaller runs), then the run's own; the CLI's defaults below them, derived ones derived. */

@@ -5,9 +5,9 @@
 // Legend: N = devices, P = parameters, S = gradient bytes of one allreduce (4P in fp32); ms; bytes.
 import type { RunConfig } from '../engine/config';
 import type { RunFailure } from '../engine/errors';
-import type { RunEvent } from '../run/events';
+import type { RecoveredEvent, RunEvent } from '../run/events';
 
-export interface LessonRecovery { policy: RunConfig['recovery']; step: number; stepsRedone: number; devices: number }
+export type LessonRecovery = Pick<RecoveredEvent, 'policy' | 'step' | 'stepsRedone' | 'devices'>;
 
 export interface LessonRun {
   label: string;
@@ -51,6 +51,8 @@ export function newLessonRun(label: string): LessonRun {
   };
 }
 
+/** The per-device sums a run keeps (StepMetrics' fields of the same names). */
+const PER_DEVICE = ['bytesSent', 'msCompute', 'msComm', 'msIdle'] as const;
 const addTo = (sum: number[], xs: number[]) => xs.forEach((x, d) => { if (d < sum.length) sum[d] += x; });
 
 /** Fold one event into `r` (in place). Finished weights are copied: the caller may hand them on. */
@@ -59,7 +61,7 @@ export function addLessonEvent(r: LessonRun, ev: RunEvent): void {
     case 'started': {
       const N = ev.devices.length;
       Object.assign(r, { cfg: ev.cfg, status: 'running', params: ev.memory.params, devices: N, optimizerBytes: ev.devices.map((d) => d.memory.optimizer) });
-      for (const k of ['bytesSent', 'msCompute', 'msComm', 'msIdle'] as const) r[k] = new Array<number>(N).fill(0);
+      for (const k of PER_DEVICE) r[k] = new Array<number>(N).fill(0);
       return;
     }
     case 'step': {
@@ -71,10 +73,7 @@ export function addLessonEvent(r: LessonRun, ev: RunEvent): void {
       r.lossScales.push(m.lossScale);
       r.skipped.push(m.skipped);
       if (m.step > 1) {
-        addTo(r.bytesSent, m.bytesSent);
-        addTo(r.msCompute, m.msCompute);
-        addTo(r.msComm, m.msComm);
-        addTo(r.msIdle, m.msIdle);
+        for (const k of PER_DEVICE) addTo(r[k], m[k]);
         r.measured++;
       }
       return;
@@ -90,14 +89,11 @@ export function addLessonEvent(r: LessonRun, ev: RunEvent): void {
       return;
     case 'failed':
       Object.assign(r, { status: 'failed', failure: ev.failure });
-      return;
-    default:
-      return;
   }
 }
 
 /** Mean per step of a per-device sum (steps after the first). */
-export const perStep = (r: LessonRun, k: 'bytesSent' | 'msCompute' | 'msComm' | 'msIdle'): number[] => r[k].map((x) => (r.measured > 0 ? x / r.measured : NaN));
+export const perStep = (r: LessonRun, k: (typeof PER_DEVICE)[number]): number[] => r[k].map((x) => (r.measured > 0 ? x / r.measured : NaN));
 
 /** Bytes of one gradient allreduce: 4 per parameter, 2 with fp16 compression on the wire. */
 export const gradientBytes = (r: LessonRun): number => r.params * (r.cfg?.compress === 'fp16' ? 2 : 4);

@@ -13,12 +13,10 @@ export interface LinkState {
   notices: string[];
   /** The link text (no '#') of the current settings, hidden controls and lesson ('' before the first). */
   link: string;
-  setLesson: (id: string | null) => void;
   dismissNotices: () => void;
 }
 
 export const linkStore = createStore<LinkState>()((set) => ({
   hidden: [], lesson: null, notices: [], link: '',
-  setLesson: (lesson) => set({ lesson }),
   dismissNotices: () => set({ notices: [] }),
 }));

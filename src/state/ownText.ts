@@ -28,17 +28,21 @@ export function textFileProblem(name: string, size: number): string | null {
 /** The data set of an imported text's bytes, split and tokenized as `npm run train --data FILE` does;
  *  throws Error with a message that names the file (and the byte offset of bytes that are not text). */
 export function ownDataset(name: string, bytes: Uint8Array): Dataset {
-  let text: string;
-  try {
-    text = decodeText(bytes);
-  } catch (e) {
-    if (e instanceof TextDataError) throw new Error(`${name} ${e.message}`);
-    throw e;
-  }
+  const text = decodeNamed(name, bytes);
   try {
     return makeDataset(name, text, 0.1);
   } catch (e) {
     throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** `bytes` as strict UTF-8 text; a decoding error (TextDataError) is rethrown as an Error whose message
+ *  begins with `what`, the text's name. */
+export function decodeNamed(what: string, bytes: Uint8Array): string {
+  try {
+    return decodeText(bytes);
+  } catch (e) {
+    throw e instanceof TextDataError ? new Error(`${what} ${e.message}`) : e;
   }
 }
 

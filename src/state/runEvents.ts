@@ -2,28 +2,15 @@
 // fault (completed by its recovery: work lost and time to recover), which the charts mark at the step
 // that failed, and a short list of one-line events (newest last, at most MAX_NOTES). Pure: no DOM.
 // Legend: step = optimizer steps done; ms.
-import type { FailureCode } from '../engine/errors';
-import type { CheckpointEvent, DetectedBy, FaultEvent, RecoveredEvent } from '../run/events';
+import type { RunFailure } from '../engine/errors';
+import type { CheckpointEvent, FaultEvent, RecoveredEvent } from '../run/events';
 
-export interface RecoveryNote {
-  /** Training resumed after this step (the checkpoint's, or the step before the one in flight). */
-  step: number;
-  stepsRedone: number;
-  msToRecover: number;
-  devices: number;
-  note: string;
-}
+/** A fault's recovery, as its event says it (`step`: training resumed after it). */
+export type RecoveryNote = Pick<RecoveredEvent, 'step' | 'stepsRedone' | 'msToRecover' | 'devices' | 'note'>;
 
-export interface FaultNote {
-  /** The device's id (as the topology names it; kept when elastic recovery renumbers the ranks). */
-  id: number;
-  /** The step in flight when the device failed: where the charts mark it. */
-  step: number;
-  code: FailureCode;
-  message: string;
-  detectedBy: DetectedBy;
-  msToDetect: number;
-  policy: 'restart' | 'elastic';
+/** A fault as its event says it: the device's id (as the topology names it; kept when elastic recovery
+ *  renumbers the ranks), the failure's step in flight (where the charts mark it), code and message. */
+export interface FaultNote extends Pick<FaultEvent, 'id' | 'detectedBy' | 'msToDetect' | 'policy'>, Pick<RunFailure, 'step' | 'code' | 'message'> {
   recovery: RecoveryNote | null;
 }
 

@@ -53,13 +53,11 @@ export function savedRunOf(s: RunState, savedAt: number, label?: string): SavedR
   const n = s.series.length;
   if (!s.cfg || n === 0) return null;
   const every = Math.ceil(n / MAX_POINTS);
-  const idx = Array.from({ length: n }, (_, i) => i).filter((i) => i % every === 0 || i === n - 1);
   const col = (k: string) => s.series.col(k);
   const val = s.series.sparseCol('val');
   // a thinned curve must not lose validation points: they are few, keep each at its own step
-  const keep = new Set([...idx, ...val.flatMap((v, i) => (v === null ? [] : [i]))]);
-  const rows = [...keep].sort((a, b) => a - b);
-  const lastVal = [...val].reverse().find((v) => v !== null) ?? null;
+  const rows = Array.from({ length: n }, (_, i) => i).filter((i) => i % every === 0 || i === n - 1 || val[i] !== null);
+  const lastVal = val.findLast((v) => v !== null) ?? null;
   return {
     format: 1,
     id: `run-${savedAt}-${Math.random().toString(36).slice(2, 8)}`,

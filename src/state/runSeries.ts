@@ -7,7 +7,7 @@
 // a device that is not in the group (dead) gets 0 for that step. Steps restored from a checkpoint's
 // history have no per-device times (the history does not keep them): 0 there too.
 // Legend: N = devices; ms; tokens/s.
-import type { HistoryPoint } from '../run/history';
+import { historyPoint, type HistoryPoint } from '../run/history';
 import type { StepMetrics } from '../run/metrics';
 import { Series } from './series';
 
@@ -25,21 +25,22 @@ export function makeRunSeries(N: number): RunSeries {
   return new Series<string, string>([...DENSE, ...perDevice], [...SPARSE]);
 }
 
-const orNull = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
+const orNull = (x: number | null | undefined) => (x === undefined || x === null || !Number.isFinite(x) ? null : x);
 
-/** Every per-device column at 0 (for N devices). */
-function zeroStacks(row: Record<string, number | null>, N: number): void {
+/** The row of one step from its history record (per-device columns at 0, for N devices). */
+function rowOf(p: HistoryPoint, msStep: number, N: number): Record<string, number | null> {
+  const row: Record<string, number | null> = {
+    step: p.step, loss: p.loss, tokensPerS: p.tokensPerS, lr: p.lr, lossScale: p.lossScale, msStep, commShare: p.commShare,
+    val: orNull(p.valLoss), valEma: orNull(p.valLossEma), gradNorm: p.skipped ? null : orNull(p.gradNorm), skipped: p.skipped ? p.lossScale : null,
+  };
   for (let d = 0; d < N; d++) for (const k of Object.values(stackCols(d))) row[k] = 0;
+  return row;
 }
 
 /** Append one step's metrics; `ids[r]` is the device id of rank r (default: rank = id), N the devices
  *  the run started with. */
 export function pushStep(s: RunSeries, m: StepMetrics, ids?: readonly number[], N = m.msCompute.length): void {
-  const row: Record<string, number | null> = {
-    step: m.step, loss: m.loss, tokensPerS: m.tokensPerS, lr: m.lr, lossScale: m.lossScale, msStep: m.msStep, commShare: m.commShare,
-    val: orNull(m.valLoss), valEma: orNull(m.valLossEma), gradNorm: m.skipped ? null : orNull(m.gradNorm), skipped: m.skipped ? m.lossScale : null,
-  };
-  zeroStacks(row, N);
+  const row = rowOf(historyPoint(m), m.msStep, N);
   m.msCompute.forEach((c, r) => {
     const k = stackCols(ids?.[r] ?? r);
     row[k.compute] = c;
@@ -51,14 +52,7 @@ export function pushStep(s: RunSeries, m: StepMetrics, ids?: readonly number[], 
 
 /** Append the steps of a checkpoint's history (a resumed run redraws its charts from them). */
 export function pushHistory(s: RunSeries, points: readonly HistoryPoint[], N: number): void {
-  for (const p of points) {
-    const row: Record<string, number | null> = {
-      step: p.step, loss: p.loss, tokensPerS: p.tokensPerS, lr: p.lr, lossScale: p.lossScale, msStep: 0, commShare: p.commShare,
-      val: orNull(p.valLoss), valEma: orNull(p.valLossEma), gradNorm: p.skipped ? null : orNull(p.gradNorm ?? undefined), skipped: p.skipped ? p.lossScale : null,
-    };
-    zeroStacks(row, N);
-    s.push(row as Record<string, number>);
-  }
+  for (const p of points) s.push(rowOf(p, 0, N) as Record<string, number>);
 }
 
 /** Rows of steps after `step` dropped (a restart from the checkpoint at `step` trains them again). */

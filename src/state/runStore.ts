@@ -39,7 +39,6 @@ export interface RunState {
   /** Settings of the run (backend resolved once started). */
   cfg: RunConfig | null;
   devices: DeviceInfo[];
-  backendReason: string | null;
   /** The per-device estimate the memory check passed. */
   memory: MemoryEstimate | null;
   steps: number;
@@ -47,7 +46,6 @@ export interface RunState {
   loss: number;
   valBefore: number | null;
   valLoss: number | null;
-  valLossEma: number | null;
   tokens: number;
   tokensPerS: number;
   elapsedMs: number;
@@ -83,8 +81,8 @@ export interface RunState {
 }
 
 const idle = (): RunState => ({
-  status: 'idle', message: '', cfg: null, devices: [], backendReason: null, memory: null, steps: 0, step: 0, loss: NaN,
-  valBefore: null, valLoss: null, valLossEma: null, tokens: 0, tokensPerS: 0, elapsedMs: 0, etaMs: NaN, split: [], commShare: 0,
+  status: 'idle', message: '', cfg: null, devices: [], memory: null, steps: 0, step: 0, loss: NaN,
+  valBefore: null, valLoss: null, tokens: 0, tokensPerS: 0, elapsedMs: 0, etaMs: NaN, split: [], commShare: 0,
   latest: null, failure: null, warning: null, dead: [], ids: [], pendingKills: [], faults: [], notes: [], resumedFrom: null, sample: '', series: makeRunSeries(0), runNumber: 0, version: 0,
 });
 
@@ -95,13 +93,15 @@ export const isActive = (s: RunStatus): boolean => s === 'starting' || s === 'ru
 
 // Running sums behind `split` and `commShare`, by device id (module state: one run at a time), and the
 // steps trained since `started` (a resumed run's ETA and tokens/s count only its own steps).
-let sums = { n: 0, share: 0, compute: [] as number[], comm: [] as number[], idle: [] as number[], bytes: [] as number[], total: [] as number[] };
+const zeros = (N: number) => new Array<number>(N).fill(0);
+/** Sums over `n` steps for N devices; `total` (bytes over the whole run) is kept when the means start over. */
+const newSums = (N: number, total = zeros(N)) => ({ n: 0, share: 0, compute: zeros(N), comm: zeros(N), idle: zeros(N), bytes: zeros(N), total });
+let sums = newSums(0);
 let t0 = 0, trained = 0, firstStep = 0, baseTokens = 0;
 
 /** A new run of `cfg` is starting: new columns; the previous run stays in the history. */
 export function beginRun(cfg: RunConfig, message: string): void {
-  const zeros = () => new Array<number>(cfg.devices).fill(0);
-  sums = { n: 0, share: 0, compute: zeros(), comm: zeros(), idle: zeros(), bytes: zeros(), total: zeros() };
+  sums = newSums(cfg.devices);
   const s = runStore.getState();
   runStore.setState({
     ...idle(), status: 'starting', cfg, steps: cfg.steps, message, series: makeRunSeries(cfg.devices), ids: Array.from({ length: cfg.devices }, (_, r) => r),
@@ -117,11 +117,7 @@ function onStep(m: StepMetrics, now: number): void {
   pushStep(s.series, m, s.ids, s.cfg?.devices);
   trained++;
   // The first step carries JIT and allocation warm-up; once a second step exists, the means start over from it.
-  if (trained === 2) {
-    sums.n = 0;
-    sums.share = 0;
-    for (const k of ['compute', 'comm', 'idle', 'bytes'] as const) sums[k].fill(0);
-  }
+  if (trained === 2) sums = newSums(sums.total.length, sums.total);
   sums.n++;
   sums.share += m.commShare;
   add(sums.compute, m.msCompute, s.ids);
@@ -135,7 +131,7 @@ function onStep(m: StepMetrics, now: number): void {
   const perStep = m.step > 0 ? m.tokens / m.step : 0;
   runStore.setState({
     step: m.step, loss: m.loss, tokens: m.tokens, elapsedMs, latest: m,
-    valLoss: m.valLoss ?? s.valLoss, valLossEma: m.valLossEma ?? s.valLossEma,
+    valLoss: m.valLoss ?? s.valLoss,
     tokensPerS: elapsedMs > 0 ? (trained * perStep * 1000) / elapsedMs : 0,
     etaMs: s.status === 'running' ? (elapsedMs / trained) * (s.steps - m.step) : NaN,
     split: sums.compute.map((_, d) => ({
@@ -161,9 +157,9 @@ export function applyEvent(ev: RunEvent, now: number): void {
       const last = h.at(-1), lastVal = h.findLast((p) => p.valLoss !== undefined);
       [firstStep, baseTokens] = [ev.resumed?.step ?? 0, last?.tokens ?? 0];
       set({
-        status: s.status === 'stopping' ? 'stopping' : 'running', cfg: ev.cfg, devices: ev.devices, backendReason: ev.backendReason, memory: ev.memory,
+        status: s.status === 'stopping' ? 'stopping' : 'running', cfg: ev.cfg, devices: ev.devices, memory: ev.memory,
         ids: ev.devices.map((d) => d.id), resumedFrom: ev.resumed?.step ?? null, step: firstStep, tokens: baseTokens, loss: last?.loss ?? NaN,
-        valLoss: lastVal?.valLoss ?? null, valLossEma: lastVal?.valLossEma ?? null,
+        valLoss: lastVal?.valLoss ?? null,
         notes: ev.resumed ? addNote(s.notes, { kind: 'resumed', step: ev.resumed.step, text: `resumed from the checkpoint at step ${ev.resumed.step}`, error: false }) : s.notes,
         version: s.version + 1,
       });
@@ -171,7 +167,7 @@ export function applyEvent(ev: RunEvent, now: number): void {
     }
     case 'eval':
       // the first evaluation of a run (step 0, or the resumed step): what the model scored before this run trained
-      if (s.valBefore === null && ev.step === firstStep) set({ valBefore: ev.valLoss, valLoss: ev.valLoss, valLossEma: ev.valLossEma ?? null });
+      if (s.valBefore === null && ev.step === firstStep) set({ valBefore: ev.valLoss, valLoss: ev.valLoss });
       return;
     case 'step':
       return onStep(ev.metrics, now);

@@ -47,13 +47,6 @@ export class Series<D extends string, S extends string = never> {
     this.version++;
   }
 
-  /** Back to empty (keeps the allocated capacity). */
-  clear(): void {
-    this.length = 0;
-    for (const k of this.sparseNames) this.sparse[k].length = 0;
-    this.version++;
-  }
-
   private grow(): void {
     this.capacity *= 2;
     for (const k of this.denseNames) {

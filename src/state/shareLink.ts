@@ -8,17 +8,8 @@ import { type RunConfig } from '../engine/config';
 import { configFromLink, configToLink, describeProblem } from '../engine/link';
 import { CURRENT_VERSIONING, hashOf, migratePairs, splitPairs, versionOf, type LinkPair } from '../engine/link-pairs';
 import { escapeText, linkableData } from '../engine/link-values';
-import { FIELD_KEYS, isField, type FieldKey } from './formFields';
-import { asText, type FormValues } from './trainForm';
-
-/** The form's text for a config: every field as typed, min-lr and eval-every left empty where the page
- *  would derive the same value (so they keep following lr and steps). */
-export function formOfConfig(cfg: RunConfig): FormValues {
-  const form = Object.fromEntries(FIELD_KEYS.map((k) => [k, asText(cfg[k])])) as FormValues;
-  if (cfg.minLr === cfg.lr / 10) form.minLr = '';
-  if (cfg.evalEvery === Math.max(1, Math.round(cfg.steps / 10))) form.evalEvery = '';
-  return form;
-}
+import { isField, type FieldKey } from './formFields';
+import { formOfConfig, type FormValues } from './trainForm';
 
 /** The link text (no '#') for the page's settings, hidden controls and lesson; an own text is named by
  *  dataFile. Null when the codec refuses (it does not for a config the form validated). */
@@ -92,11 +83,6 @@ export function readPageLink(hash: string, ctx: PageLinkContext): PageLinkRead {
   // the merged text states v itself: a missing v is the link's own problem
   const missingV = r !== first && first.ok ? first.problems.filter((p) => p.key === 'v') : [];
   notices.unshift(...[...missingV, ...r.problems].map(describeProblem));
-  const form = formOfConfig(r.cfg);
-  let missingText: string | null = null;
-  if (r.dataFile !== null) {
-    missingText = r.dataFile;
-    notices.push(`dataFile: this link trains on the sender's own text ${JSON.stringify(r.dataFile)}, which a link does not carry; used ${r.cfg.data} instead`);
-  }
-  return { form, hidden: [...r.hidden].filter(isField), lesson, missingText, notices };
+  if (r.dataFile !== null) notices.push(`dataFile: this link trains on the sender's own text ${JSON.stringify(r.dataFile)}, which a link does not carry; used ${r.cfg.data} instead`);
+  return { form: formOfConfig(r.cfg), hidden: [...r.hidden].filter(isField), lesson, missingText: r.dataFile, notices };
 }

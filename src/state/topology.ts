@@ -1,5 +1,5 @@
-// What the topology view draws, as data: where the devices sit, which links the allreduce uses, how
-// busy each link was in the latest step, and the transfers of that step, phase by phase, to replay.
+// What the topology view draws, as data: which links the allreduce uses, how busy each link was in the
+// latest step, and the transfers of that step, phase by phase, to replay (geometry.ts places the devices).
 // Transfer times come from the step's measured timeline: each device's span for each gradient bucket is
 // split evenly into the algorithm's steps (ring: N-1 reduce-scatter steps, then N-1 all-gather steps,
 // each sending one chunk to the right-hand neighbour; naive: everyone to device 0, then device 0 to
@@ -31,68 +31,43 @@ export interface Transfer {
 
 export interface Link { from: number; to: number }
 
-/** Device positions on a circle of radius 1 around (0, 0), device 0 at the top, clockwise. */
-export function ringLayout(N: number): { x: number; y: number }[] {
-  return Array.from({ length: N }, (_, r) => {
-    const a = -Math.PI / 2 + (2 * Math.PI * r) / N;
-    return { x: Math.cos(a), y: Math.sin(a) };
-  });
-}
-
 const lowbit = (r: number) => r & -r;
 /** Binomial-tree parent of r (device 0 is the root). */
 export const treeParent = (r: number): number => r - lowbit(r);
 
-/** The directed links an algorithm sends on, for N devices. */
-export function patternLinks(alg: Algorithm, N: number): Link[] {
-  if (N < 2) return [];
-  const out: Link[] = [];
-  for (let r = 0; r < N; r++) {
-    if (alg === 'ring') out.push({ from: r, to: (r + 1) % N });
-    else if (r > 0) {
-      const p = alg === 'naive' ? 0 : treeParent(r);
-      out.push({ from: r, to: p }, { from: p, to: r });
-    }
-  }
-  // two devices in a ring: 0 -> 1 and 1 -> 0, like the others
-  return out;
-}
+interface Send { from: number; to: number; chunk: number | null }
+/** One step of a bucket's collective: who sends to whom, and its number within its phase. */
+export interface BucketStep { phase: Phase; stepNo: number; stepsInPhase: number; sends: Send[] }
+
+/** A phase's steps (the sends of each), numbered within it. */
+const phaseOf = (phase: Phase, steps: Send[][]): BucketStep[] =>
+  steps.map((sends, i) => ({ phase, stepNo: i + 1, stepsInPhase: steps.length, sends }));
 
 /** The steps one bucket takes: who sends to whom in each, and which chunk (null: the whole bucket). */
-export function bucketSteps(alg: Algorithm, N: number, zero: boolean): { phase: Phase; sends: { from: number; to: number; chunk: number | null }[] }[] {
+export function bucketSteps(alg: Algorithm, N: number, zero: boolean): BucketStep[] {
   if (N < 2) return [];
   if (alg === 'ring') {
-    const rs = Array.from({ length: N - 1 }, (_, s) => ({
-      phase: 'reduce-scatter' as const,
-      sends: Array.from({ length: N }, (_, r) => ({ from: r, to: (r + 1) % N, chunk: (((r - s - 1) % N) + N) % N })),
-    }));
-    const ag = Array.from({ length: N - 1 }, (_, s) => ({
-      phase: 'all-gather' as const,
-      sends: Array.from({ length: N }, (_, r) => ({ from: r, to: (r + 1) % N, chunk: (((r - s) % N) + N) % N })),
-    }));
-    return zero ? rs : [...rs, ...ag];
+    // step s sends chunk r-s-1 (reduce-scatter) or r-s (all-gather) from each device r to its right
+    const around = (shift: number) => Array.from({ length: N - 1 }, (_, s) =>
+      Array.from({ length: N }, (_, r) => ({ from: r, to: (r + 1) % N, chunk: (((r - s - shift) % N) + N) % N })));
+    const rs = phaseOf('reduce-scatter', around(1));
+    return zero ? rs : [...rs, ...phaseOf('all-gather', around(0))];
   }
   const ranks = Array.from({ length: N - 1 }, (_, i) => i + 1);
-  if (alg === 'naive') {
-    const up = { phase: 'reduce' as const, sends: ranks.map((r) => ({ from: r, to: 0, chunk: null })) };
-    const down = { phase: 'broadcast' as const, sends: ranks.map((r) => ({ from: 0, to: r, chunk: null })) };
-    return zero ? [up] : [up, down];
-  }
-  const levels = Math.ceil(Math.log2(N));
-  const up = Array.from({ length: levels }, (_, l) => ({
-    phase: 'reduce' as const,
-    sends: ranks.filter((r) => lowbit(r) === 1 << l).map((r) => ({ from: r, to: treeParent(r), chunk: null })),
-  }));
-  const down = [...up].reverse().map((s) => ({ phase: 'broadcast' as const, sends: s.sends.map((x) => ({ from: x.to, to: x.from, chunk: null })) }));
-  return zero ? up : [...up, ...down];
+  // naive: everyone to device 0 in one step; tree: one step per level of the binomial tree
+  const up = alg === 'naive'
+    ? [ranks.map((r) => ({ from: r, to: 0, chunk: null }))]
+    : Array.from({ length: Math.ceil(Math.log2(N)) }, (_, l) =>
+      ranks.filter((r) => lowbit(r) === 1 << l).map((r) => ({ from: r, to: treeParent(r), chunk: null })));
+  const down = [...up].reverse().map((sends) => sends.map((x) => ({ from: x.to, to: x.from, chunk: null })));
+  return zero ? phaseOf('reduce', up) : [...phaseOf('reduce', up), ...phaseOf('broadcast', down)];
 }
 
-/** Each step's number within its phase and the phase's length. */
-function number(steps: { phase: Phase }[]): { stepNo: number; stepsInPhase: number }[] {
-  return steps.map((st, i) => ({
-    stepNo: steps.slice(0, i + 1).filter((x) => x.phase === st.phase).length,
-    stepsInPhase: steps.filter((x) => x.phase === st.phase).length,
-  }));
+/** The directed links an algorithm sends on, for N devices, in the order of its first use. */
+export function patternLinks(alg: Algorithm, N: number): Link[] {
+  const links = new Map<string, Link>();
+  for (const st of bucketSteps(alg, N, false)) for (const { from, to } of st.sends) links.set(`${from}-${to}`, { from, to });
+  return [...links.values()];
 }
 
 /** The transfers of one step, in time order, from its timeline (empty for one device). */
@@ -105,7 +80,6 @@ export function transfersOf(m: Pick<StepMetrics, 'timeline'>, cfg: Pick<RunConfi
   const span = m.timeline.map((ev) => new Map(ev.filter((e) => e.kind === 'bucket').map((e) => [e.bucket ?? 0, [e.t0, e.t1, e.bytes ?? 0] as const])));
   const out: Transfer[] = [];
   const buckets = [...new Set(span.flatMap((s) => [...s.keys()]))].sort((a, b) => a - b);
-  const numbered = number(steps);
   for (const b of buckets) {
     steps.forEach((st, i) => {
       for (const s of st.sends) {
@@ -113,19 +87,18 @@ export function transfersOf(m: Pick<StepMetrics, 'timeline'>, cfg: Pick<RunConfi
         if (!sp) continue;
         const [a, e, bytes] = sp;
         const dt = (e - a) / steps.length;
-        out.push({ ...s, ...numbered[i], phase: st.phase, bucket: b, t0: a + i * dt, t1: a + (i + 1) * dt, bytes: s.chunk === null ? bytes : bytes / N });
+        out.push({ ...s, phase: st.phase, stepNo: st.stepNo, stepsInPhase: st.stepsInPhase, bucket: b, t0: a + i * dt, t1: a + (i + 1) * dt, bytes: s.chunk === null ? bytes : bytes / N });
       }
     });
   }
   if (zero) {
     // the weights' all-gather: inside each device's update span, the same steps in reverse direction
     const gather = bucketSteps(cfg.allreduce, N, false).slice(steps.length);
-    const gatherNo = number(gather);
     m.timeline.forEach((ev, r) => {
       const u = ev.find((e) => e.kind === 'update');
       if (!u) return;
       const dt = (u.t1 - u.t0) / Math.max(1, gather.length);
-      gather.forEach((st, i) => st.sends.filter((s) => s.from === r).forEach((s) => out.push({ ...s, ...gatherNo[i], phase: 'all-gather', bucket: -1, t0: u.t0 + i * dt, t1: u.t0 + (i + 1) * dt, bytes: 0 })));
+      gather.forEach((st, i) => st.sends.filter((s) => s.from === r).forEach((s) => out.push({ ...s, stepNo: st.stepNo, stepsInPhase: st.stepsInPhase, phase: 'all-gather', bucket: -1, t0: u.t0 + i * dt, t1: u.t0 + (i + 1) * dt, bytes: 0 })));
     });
   }
   return out.sort((x, y) => x.t0 - y.t0);

@@ -34,10 +34,16 @@ const PAGE_DEFAULTS: Partial<FormValues> = {
   minLr: '', evalEvery: '', evalWindows: '16',
 };
 
-const CLI_DEFAULTS = defaultConfig();
-export const DEFAULT_FORM: FormValues = Object.fromEntries(
-  FIELDS.map((s) => [s.key, PAGE_DEFAULTS[s.key] ?? asText(CLI_DEFAULTS[s.key])]),
-) as FormValues;
+/** The form's text for a config: every field as typed, min-lr and eval-every left empty where the page
+ *  would derive the same value (so they keep following lr and steps). */
+export function formOfConfig(cfg: RunConfig): FormValues {
+  const form = Object.fromEntries(FIELDS.map(({ key: k }) => [k, asText(cfg[k])])) as FormValues;
+  if (cfg.minLr === cfg.lr / 10) form.minLr = '';
+  if (cfg.evalEvery === Math.max(1, Math.round(cfg.steps / 10))) form.evalEvery = '';
+  return form;
+}
+
+export const DEFAULT_FORM: FormValues = { ...formOfConfig(defaultConfig()), ...PAGE_DEFAULTS };
 
 /** The settings object the form describes (not yet validated). Blank or junk numbers become NaN so the
  *  schema reports them (never a silent default), except for the derived fields. */
@@ -45,12 +51,10 @@ export function formToInput(v: FormValues): RunConfigInput {
   const out: Record<string, unknown> = {};
   for (const s of FIELDS) {
     const text = v[s.key] ?? '';
-    if (s.kind === 'int' || s.kind === 'number') out[s.key] = parseDecimal(text);
+    if (s.kind === 'int' || s.kind === 'number' || s.key === 'zero') out[s.key] = parseDecimal(text);
+    else if (s.kind === 'text') out[s.key] = text.trim() === '' ? null : text.trim(); // slowDevice, killDevice: empty is none
     else out[s.key] = text;
   }
-  out.zero = parseDecimal(v.zero);
-  out.slowDevice = v.slowDevice.trim() === '' ? null : v.slowDevice.trim();
-  out.killDevice = v.killDevice.trim() === '' ? null : v.killDevice.trim();
   const steps = out.steps as number;
   if (v.evalEvery.trim() === '') out.evalEvery = Number.isInteger(steps) && steps > 0 ? Math.max(1, Math.round(steps / 10)) : undefined;
   // empty min-lr follows lr down as the CLI's does (derivedDefaults), so a small lr is not rejected for
@@ -75,9 +79,8 @@ export function dataProblem(data: string, own: readonly string[] | null): string
 export function validateForm(v: FormValues, own: readonly string[] | null = []): Validated {
   const r = RunConfigSchema.safeParse(migrateConfig(formToInput(v)));
   const problem = dataProblem(v.data, own);
-  const dataOk = problem === null;
-  if (r.success && dataOk) return { ok: true, cfg: r.data };
-  const errors: FormErrors = dataOk ? {} : { data: problem };
+  if (r.success && problem === null) return { ok: true, cfg: r.data };
+  const errors: FormErrors = problem === null ? {} : { data: problem };
   if (r.success) return { ok: false, errors };
   for (const i of r.error.issues) {
     const k = String(i.path[0] ?? '');

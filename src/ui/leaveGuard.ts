@@ -45,12 +45,9 @@ function interruptedMessage(): string | null {
 export function guardLeaving(): () => void {
   const left = interruptedMessage();
   if (left && runStore.getState().status === 'idle') runStore.setState({ message: left });
-  let on = false;
+  // adding a listener already there, or removing one that is not, does nothing
   const sync = () => {
-    const want = isActive(runStore.getState().status);
-    if (want === on) return;
-    on = want;
-    if (on) window.addEventListener('beforeunload', ask);
+    if (isActive(runStore.getState().status)) window.addEventListener('beforeunload', ask);
     else window.removeEventListener('beforeunload', ask);
   };
   sync();

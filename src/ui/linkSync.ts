@@ -5,6 +5,7 @@
 // back button is not filled with one entry per keystroke. While the settings are invalid the hash keeps
 // the last valid ones; so a reload does not read back a hash this tab wrote itself (sessionStorage
 // remembers it), which would overwrite a field being edited with its last valid value.
+import { browserStorage } from '../state/formPersist';
 import { formStore } from '../state/formStore';
 import { lessonById, LESSON_IDS } from '../state/lessons';
 import { resetLessonRuns } from '../state/lessonStore';
@@ -12,15 +13,6 @@ import { linkStore } from '../state/linkStore';
 import { pageLinkText, readPageLink } from '../state/shareLink';
 
 const WRITTEN_KEY = 'ringlab.link';
-
-/** sessionStorage where the browser allows it (never throws). */
-function session(): Pick<Storage, 'getItem' | 'setItem'> | null {
-  try {
-    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
-  } catch {
-    return null;
-  }
-}
 
 const ctx = {
   lessonSettings: (id: string) => lessonById(id)?.settings ?? null,
@@ -59,7 +51,7 @@ function writeHash(): void {
   if (text !== linkStore.getState().link) linkStore.setState({ link: text });
   if (location.hash.slice(1) !== text) history.replaceState(history.state, '', `#${text}`);
   try {
-    session()?.setItem(WRITTEN_KEY, text);
+    browserStorage('sessionStorage')?.setItem(WRITTEN_KEY, text);
   } catch {
     // storage full or refused: a reload then reads the hash like any link
   }
@@ -67,7 +59,7 @@ function writeHash(): void {
 
 /** Read the current address, then keep it in step. Returns the unsubscribe. */
 export function startLinkSync(): () => void {
-  const own = location.hash.slice(1) !== '' && location.hash.slice(1) === session()?.getItem(WRITTEN_KEY);
+  const own = location.hash.slice(1) !== '' && location.hash.slice(1) === browserStorage('sessionStorage')?.getItem(WRITTEN_KEY);
   // a reload of a link this tab wrote: the saved settings are the link's or newer (a field being edited)
   applyLink(location.hash, own);
   const offForm = formStore.subscribe((s, prev) => s.cfg !== prev.cfg && writeHash());

@@ -20,16 +20,14 @@ import { memoryBudget } from '../state/budget';
 import { newRunId, withBase, type RunCheckpointSummary } from '../state/checkpointList';
 import { envStore } from '../state/envStore';
 import { exportRunEnded, exportRunStarted } from '../state/exportStore';
-import type { StateRequests } from '../run/state-requests';
 import { formStore } from '../state/formStore';
 import { savedRunOf } from '../state/runHistory';
 import { applyEvent, beginRun, isActive, runStore, type RunState } from '../state/runStore';
 import { spawnBrowserDevice } from '../workers/browser-spawn';
 import { Coordinator } from '../workers/coordinator';
 import type { SampleApi } from '../workers/sample.worker';
-import { checkpoints } from './checkpoints';
-import { deviceCopies, loadData } from './data/loadData';
-import { history } from './history';
+import { loadData } from './data/loadData';
+import { checkpoints, history } from './stores';
 import { probeEnvironment } from './probeEnvironment';
 import { deviceMemoryGb } from './settings/RunSize';
 
@@ -49,29 +47,6 @@ async function resolveBackend(kind: BackendKind) {
   }
   const c = await probeEnvironment();
   return { name: c.name, reason: `backend auto: ${c.reason}` };
-}
-
-interface Extras { copies: DeviceData[] | null; checkpoints: CheckpointStore | null; resume: TrainingState | null; faults: FaultInbox; states: StateRequests }
-
-function browserEnv(signal: AbortSignal, devices: number, x: Extras): RunEnv {
-  let copies = x.copies;
-  return {
-    memoryBudget: memoryBudget(devices, deviceMemoryGb()),
-    resolveBackend,
-    createGroup: (cfg, data, layout) => {
-      // the copies are transferred away with the first group; a restart's new group clones `data`
-      const own = copies && !layout && copies.length === cfg.devices ? copies : null;
-      copies = null;
-      return Coordinator.start({ cfg, data, layout, dataFor: own ? (r) => own[r] : undefined, spawn: spawnBrowserDevice });
-    },
-    signal,
-    checkpoints: x.checkpoints ?? undefined,
-    resume: x.resume ?? undefined,
-    faults: x.faults,
-    // the export panel's downloads: the state between steps on request, and the final state
-    states: x.states,
-    wantFinalState: true,
-  };
 }
 
 /** Kill device `id` before the next step (or inside its allreduce); recovery follows the run's policy. */
@@ -114,12 +89,12 @@ export async function startTraining(cfg: RunConfig, opts: TrainingOptions = {}):
     // the store as this run left it: once it says done, Start is enabled and a new run may replace it
     if (ev.type === 'finished' || ev.type === 'failed') ended = runStore.getState();
   };
-  const fail = (e: unknown) => fold({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) });
   try {
-    await train(cfg, controller.signal, inbox, opts, fold, fail);
+    await train(cfg, controller.signal, inbox, opts, fold);
   } catch (e) {
-    // the driver reports its own failures as events; this is anything else (a bug), shown all the same
-    if (!ended) fail(e);
+    // the driver reports its own failures as events; this is data that could not be read, or anything else
+    // (a bug), shown all the same
+    if (!ended) fold({ type: 'failed', failure: failureOf(e, null, runStore.getState().step + 1) });
   }
   if (faults === inbox) faults = null;
   const saved = ended && savedRunOf(ended, Date.now(), opts.label);
@@ -136,12 +111,8 @@ let restoring = false;
 export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> {
   if (restoring || isActive(runStore.getState().status)) return;
   restoring = true;
-  let state;
-  try {
-    state = await checkpoints.load(c);
-  } finally {
-    restoring = false;
-  }
+  const state = await checkpoints.load(c); // never throws: a failure is shown, and null
+  restoring = false;
   if (!state || isActive(runStore.getState().status)) return;
   if (state.step >= state.config.steps) {
     checkpoints.say(`the checkpoint at step ${c.step} is the end of its run (${state.config.steps} steps): nothing left to train`, true);
@@ -151,23 +122,32 @@ export async function restoreCheckpoint(c: RunCheckpointSummary): Promise<void> 
   await startTraining({ ...state.config, backend: formStore.getState().cfg?.backend ?? 'auto', killDevice: null }, { resume: { summary: c, state } });
 }
 
-async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fold: (ev: RunEvent) => void, fail: (e: unknown) => void): Promise<void> {
+async function train(cfg: RunConfig, signal: AbortSignal, inbox: FaultInbox, opts: TrainingOptions, fold: (ev: RunEvent) => void): Promise<void> {
   const resume = opts.resume ?? null;
-  let data, copies;
-  try {
-    data = await loadData(cfg.data);
-    copies = await deviceCopies(cfg.data, cfg.devices, data.tokenizer.vocabSize);
-  } catch (e) {
-    fail(e);
-    return;
-  }
+  const { data, copies: firstCopies } = await loadData(cfg.data, cfg.devices);
+  let copies: DeviceData[] | null = firstCopies;
   // a lesson brings a store of its own (emptied after its runs); a run of the page's keeps its checkpoints
   const own = opts.checkpoints ?? (await checkpoints.storeFor(newRunId('run', Date.now())));
   const store = own && resume ? withBase(own, resume) : own;
   const about = `${data.name}: ${data.train.length.toLocaleString('en-US')} train tokens, vocabulary ${data.tokenizer.vocabSize}`;
   runStore.setState({ message: `${about}; starting ${cfg.devices} worker${cfg.devices > 1 ? 's' : ''}…` });
-  const states = exportRunStarted(cfg, data.train, data.val);
-  const env = browserEnv(signal, cfg.devices, { copies, checkpoints: store, resume: resume?.state ?? null, faults: inbox, states });
+  const env: RunEnv = {
+    memoryBudget: memoryBudget(cfg.devices, deviceMemoryGb()),
+    resolveBackend,
+    createGroup: (groupCfg, groupData, layout) => {
+      // the copies are transferred away with the first group; a restart's new group clones the data
+      const given = copies && !layout && copies.length === groupCfg.devices ? copies : null;
+      copies = null;
+      return Coordinator.start({ cfg: groupCfg, data: groupData, layout, dataFor: given ? (r) => given[r] : undefined, spawn: spawnBrowserDevice });
+    },
+    signal,
+    checkpoints: store ?? undefined,
+    resume: resume?.state,
+    faults: inbox,
+    // the export panel's downloads: the state between steps on request, and the final state
+    states: exportRunStarted(cfg, data.train, data.val),
+    wantFinalState: true,
+  };
   for await (const ev of startRun(cfg, data, env)) {
     fold(ev); // first: the sampler below takes the final weights' buffer
     if (ev.type === 'finished') exportRunEnded(ev.state ?? null);

@@ -11,8 +11,7 @@ import { CLAIMS } from '../../src/state/lessonClaims';
 import { lessonRunConfig, lessonRunForm } from '../../src/state/lessonPlan';
 import { addLessonEvent, newLessonRun, perStep, type LessonRun } from '../../src/state/lessonRun';
 import { LESSONS, lessonById } from '../../src/state/lessons';
-import { formOfConfig } from '../../src/state/shareLink';
-import { validateForm } from '../../src/state/trainForm';
+import { formOfConfig, validateForm } from '../../src/state/trainForm';
 
 describe('lesson data', () => {
   it('has 5 to 7 lessons with unique ids that links can carry', () => {

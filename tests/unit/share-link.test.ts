@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/engine/config';
 import { configFromLink, LINK_MAX_CHARS } from '../../src/engine/link';
 import { lessonById, LESSON_IDS } from '../../src/state/lessons';
-import { formOfConfig, pageLinkText, readPageLink } from '../../src/state/shareLink';
-import { DEFAULT_FORM, validateForm, type FormValues } from '../../src/state/trainForm';
+import { pageLinkText, readPageLink } from '../../src/state/shareLink';
+import { DEFAULT_FORM, formOfConfig, validateForm, type FormValues } from '../../src/state/trainForm';
 
 const ctx = { lessonSettings: (id: string) => lessonById(id)?.settings ?? null, lessonIds: LESSON_IDS, fallback: 'the saved settings' };
 const cfgOf = (form: FormValues | null) => {

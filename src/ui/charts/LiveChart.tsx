@@ -25,7 +25,6 @@ interface Props {
   testId: string;
   explain: ReactNode;
   spec: ChartSpec;
-  height?: number;
   /** Controls shown next to the title (e.g. which device). */
   controls?: ReactNode;
   /** Shown under the chart (e.g. the faults it marks, in words). */
@@ -38,7 +37,7 @@ export const stepAxis: uPlot.Axis = { label: 'step', incrs: [1, 2, 5, 10, 20, 50
 /** A legend value with `digits` significant digits ('–' where there is none). */
 export const sig = (digits: number) => (_u: uPlot, v: number | null) => (v == null || !Number.isFinite(v) ? '–' : Number(v.toPrecision(digits)).toString());
 
-export function LiveChart({ title, testId, explain, spec, height = 200, controls, footer }: Props) {
+export function LiveChart({ title, testId, explain, spec, controls, footer }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const titleId = useId();
 
@@ -51,7 +50,7 @@ export function LiveChart({ title, testId, explain, spec, height = 200, controls
       u?.destroy();
       runNumber = s.runNumber;
       const o = spec.options(s);
-      u = new uPlot({ ...o, plugins: [...(o.plugins ?? []), markersPlugin()], width: el.clientWidth || 400, height }, spec.data(s), el);
+      u = new uPlot({ ...o, plugins: [...(o.plugins ?? []), markersPlugin()], width: el.clientWidth || 400, height: 200 }, spec.data(s), el);
     };
     const draw = () => {
       dirty = false;
@@ -68,7 +67,7 @@ export function LiveChart({ title, testId, explain, spec, height = 200, controls
       dirty = true;
       if (seen.visible()) requestDraw(el, draw);
     });
-    const ro = new ResizeObserver(() => u?.setSize({ width: el.clientWidth, height }));
+    const ro = new ResizeObserver(() => u?.setSize({ width: el.clientWidth, height: 200 }));
     ro.observe(el);
     return () => {
       unsubscribe();
@@ -77,7 +76,7 @@ export function LiveChart({ title, testId, explain, spec, height = 200, controls
       ro.disconnect();
       u?.destroy();
     };
-  }, [spec, height]);
+  }, [spec]);
 
   return (
     <figure className="chart-figure" aria-labelledby={titleId} data-testid={`${testId}-figure`}>

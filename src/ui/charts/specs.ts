@@ -53,12 +53,9 @@ const afterFirst = (col: ArrayLike<number> | undefined, fallback: number): numbe
 /** Compute, communication and waiting of device d, stacked: the legend shows each part, not the sums. */
 export function stepTimeSpec(d: number): ChartSpec {
   const k = stackCols(d);
-  const part = (lower: string | null, upper: string) => (u: uPlot, _v: number | null, _si: number, i: number | null) => {
-    if (i == null) return '–';
-    const top = (u.data[['', k.compute, k.comm, k.total].indexOf(upper)] as number[])[i];
-    const bottom = lower ? (u.data[['', k.compute, k.comm, k.total].indexOf(lower)] as number[])[i] : 0;
-    return `${(top - bottom).toFixed(1)} ms`;
-  };
+  // series 1..3 are stacked sums: each part is its series minus the one below it
+  const part = (u: uPlot, _v: number | null, si: number, i: number | null) =>
+    (i == null ? '–' : `${((u.data[si] as number[])[i] - (si > 1 ? (u.data[si - 1] as number[])[i] : 0)).toFixed(1)} ms`);
   return {
     options: () => ({
       // step 1 carries warm-up (JIT, allocation) and can be ten times the others: the scale fits the
@@ -67,9 +64,9 @@ export function stepTimeSpec(d: number): ChartSpec {
       axes: [stepAxis, { label: 'ms' }],
       series: [
         { label: 'step' },
-        { label: 'compute', stroke: COLORS.compute, fill: `${COLORS.compute}99`, points: { show: false }, value: part(null, k.compute) },
-        { label: 'communication', stroke: COLORS.comm, fill: `${COLORS.comm}99`, points: { show: false }, value: part(k.compute, k.comm) },
-        { label: 'waiting', stroke: COLORS.idle, fill: `${COLORS.idle}99`, points: { show: false }, value: part(k.comm, k.total) },
+        { label: 'compute', stroke: COLORS.compute, fill: `${COLORS.compute}99`, points: { show: false }, value: part },
+        { label: 'communication', stroke: COLORS.comm, fill: `${COLORS.comm}99`, points: { show: false }, value: part },
+        { label: 'waiting', stroke: COLORS.idle, fill: `${COLORS.idle}99`, points: { show: false }, value: part },
       ],
       // each band fills down to the one below it, so the areas stack instead of overlapping
       bands: [{ series: [3, 2] }, { series: [2, 1] }],

@@ -8,10 +8,9 @@ import { useStore } from 'zustand';
 import { fmt } from '../../engine/memory';
 import { runLabel, type RunCheckpointSummary } from '../../state/checkpointList';
 import { isActive } from '../../state/runStore';
-import { checkpoints } from '../checkpoints';
 import { restoreCheckpoint } from '../runTraining';
 import { saveFile } from '../saveFile';
-import { useForm, useRun } from '../stores';
+import { checkpoints, useForm, useRun } from '../stores';
 
 const time = (ms: number) => new Date(ms).toLocaleString('en-GB', { hour12: false, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 

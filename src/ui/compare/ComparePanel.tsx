@@ -3,8 +3,7 @@
 // in which they differ.
 import { useMemo } from 'react';
 import { differingKeys, setupOf } from '../../state/compare';
-import { history } from '../history';
-import { useHistory } from '../stores';
+import { history, useHistory } from '../stores';
 import { duration, rate } from '../train/format';
 import { CompareChart, RUN_COLORS } from './CompareChart';
 

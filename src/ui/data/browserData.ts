@@ -3,7 +3,7 @@
 // Split and tokenized exactly as `npm run train --data NAME` does (last 10% is validation).
 import { makeDataset, type Dataset } from '../../engine/data/dataset';
 import { isTask, taskText } from '../../engine/data/tasks';
-import { decodeText, TextDataError } from '../../engine/data/text';
+import { decodeNamed } from '../../state/ownText';
 
 /** The Brown corpus asset's path under the page's base (served by the dev server, emitted by the build). */
 export const BROWN_PATH = 'data/brown.txt';
@@ -14,13 +14,7 @@ async function brownText(base: string): Promise<string> {
   if (!res.ok) throw new Error(`the Brown corpus could not be loaded (${BROWN_URL}: HTTP ${res.status})`);
   // Bytes decoded as the CLI decodes a file (src/engine/data/text.ts): res.text() would drop a leading
   // byte-order mark and turn bad bytes into U+FFFD, so the page would train on other characters.
-  let text: string;
-  try {
-    text = decodeText(new Uint8Array(await res.arrayBuffer()));
-  } catch (e) {
-    if (e instanceof TextDataError) throw new Error(`the Brown corpus at ${BROWN_URL} ${e.message}`);
-    throw e;
-  }
+  const text = decodeNamed(`the Brown corpus at ${BROWN_URL}`, new Uint8Array(await res.arrayBuffer()));
   if (text.length === 0) throw new Error(`the Brown corpus at ${BROWN_URL} is empty`);
   return text;
 }

@@ -9,7 +9,8 @@ import { isOwnTextName, ownDataset } from '../../state/ownText';
 import { getText, putText, type TextSummary } from '../../state/textStore';
 import { loadBrowserData } from './browserData';
 
-export interface LoadedData { name: string; chars: string[]; train: Uint16Array; val: Uint16Array }
+interface Tokens { train: Uint16Array; val: Uint16Array }
+export interface LoadedData extends Tokens { name: string; chars: string[]; copies: Tokens[] }
 
 /** An import's outcome, as data (an Error's message survives comlink, its class does not). */
 export type ImportResult = { ok: true; text: TextSummary; chars: number; vocabSize: number } | { ok: false; message: string };
@@ -53,17 +54,13 @@ const api = {
   async vocabSize(name: string, base: string): Promise<number> {
     return (await get(name, base)).tokenizer.vocabSize;
   },
-  async load(name: string, base: string): Promise<LoadedData> {
+  /** The data set's token streams, and `n` more copies of them, one per device worker: made here, so the
+   *  page's main thread hands them on by transfer instead of cloning the corpus once per device. */
+  async load(name: string, n: number, base: string): Promise<LoadedData> {
     const ds = await get(name, base);
-    const train = ds.train.slice(), val = ds.val.slice();
-    return Comlink.transfer({ name: ds.name, chars: [...ds.tokenizer.chars], train, val }, [train.buffer, val.buffer]);
-  },
-  /** `n` more copies of the token streams, one per device worker: made here, so the page's main thread
-   *  hands them on by transfer instead of cloning the corpus once per device. */
-  async copies(name: string, n: number, base: string): Promise<{ train: Uint16Array; val: Uint16Array }[]> {
-    const ds = await get(name, base);
-    const out = Array.from({ length: n }, () => ({ train: ds.train.slice(), val: ds.val.slice() }));
-    return Comlink.transfer(out, out.flatMap((c) => [c.train.buffer, c.val.buffer]));
+    const [own, ...copies] = Array.from({ length: n + 1 }, () => ({ train: ds.train.slice(), val: ds.val.slice() }));
+    const buffers = [own, ...copies].flatMap((c) => [c.train.buffer, c.val.buffer]);
+    return Comlink.transfer({ name: ds.name, chars: [...ds.tokenizer.chars], ...own, copies }, buffers);
   },
 };
 

@@ -15,17 +15,13 @@ const pageBase = (): string => new URL(import.meta.env.BASE_URL, document.baseUR
 let api: Comlink.Remote<DataApi> | null = null;
 export const dataWorker = () => (api ??= Comlink.wrap<DataApi>(new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' })));
 
-/** The data set named by the `data` setting, read and tokenized in the data worker. */
-export async function loadData(name: string): Promise<Dataset> {
-  const d = await dataWorker().load(name, pageBase());
+/** The data set named by the `data` setting, read and tokenized in the data worker, and one copy of its
+ *  token streams for each of `n` devices (for the first device group of a run). */
+export async function loadData(name: string, n: number): Promise<{ data: Dataset; copies: DeviceData[] }> {
+  const d = await dataWorker().load(name, n, pageBase());
   const tokenizer = new CharTokenizer(d.chars);
   envStore.setState((s) => ({ vocab: { ...s.vocab, [name]: tokenizer.vocabSize } }));
-  return { name: d.name, tokenizer, train: d.train, val: d.val };
-}
-
-/** One copy of the data set's token streams per device (for the first device group of a run). */
-export async function deviceCopies(name: string, n: number, vocabSize: number): Promise<DeviceData[]> {
-  return (await dataWorker().copies(name, n, pageBase())).map((c) => ({ ...c, vocabSize }));
+  return { data: { name: d.name, tokenizer, train: d.train, val: d.val }, copies: d.copies.map((c) => ({ ...c, vocabSize: tokenizer.vocabSize })) };
 }
 
 /** Learn a data set's vocabulary size (for the memory estimate) without waiting for a run; never throws. */

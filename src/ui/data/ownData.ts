@@ -42,10 +42,6 @@ export async function importTextFile(file: File): Promise<{ ok: boolean; message
 export async function removeText(name: string): Promise<void> {
   await deleteText(name);
   await dataWorker().forget(name);
-  envStore.setState((s) => {
-    const vocab = { ...s.vocab };
-    delete vocab[name];
-    return { vocab };
-  });
+  envStore.setState((s) => ({ vocab: Object.fromEntries(Object.entries(s.vocab).filter(([k]) => k !== name)) }));
   await refreshTexts();
 }

@@ -3,7 +3,7 @@
 // they show. The numbers and the verdict come from the runs' own events (lessonClaims.ts).
 import { useMemo } from 'react';
 import { lessonById, LESSONS } from '../../state/lessons';
-import { endedRuns, lessonStore, type LessonRunsState } from '../../state/lessonStore';
+import { endedRuns, lessonStore } from '../../state/lessonStore';
 import { linkStore } from '../../state/linkStore';
 import { isActive } from '../../state/runStore';
 import { openLesson } from '../linkSync';
@@ -12,14 +12,10 @@ import { useRun } from '../stores';
 import { useStore } from 'zustand';
 import { runLesson } from './runLesson';
 
-const useLessonRuns = <T,>(sel: (s: LessonRunsState) => T): T => useStore(lessonStore, sel);
-
 export function LessonPanel() {
   const id = useStore(linkStore, (s) => s.lesson);
   const lesson = id === null ? null : lessonById(id);
-  const runs = useLessonRuns((s) => s.runs);
-  const running = useLessonRuns((s) => s.running);
-  const error = useLessonRuns((s) => s.error);
+  const { runs, running, error } = useStore(lessonStore);
   const busy = useRun((s) => isActive(s.status)) || running !== null;
   const answered = lesson !== null && runs.length === lesson.runs.length && runs.every((r) => r !== null);
   const result = useMemo(() => (lesson ? lesson.claim(endedRuns(runs)) : null), [lesson, runs]);

@@ -11,7 +11,7 @@ import { addLessonEvent, newLessonRun } from '../../state/lessonRun';
 import type { Lesson } from '../../state/lessons';
 import { lessonStore } from '../../state/lessonStore';
 import { validateForm } from '../../state/trainForm';
-import { history } from '../history';
+import { history } from '../stores';
 import { startTraining } from '../runTraining';
 
 async function withStore<T>(wanted: boolean, name: string, fn: (store?: CheckpointStore) => Promise<T>): Promise<T> {

@@ -7,9 +7,7 @@ import { linkStore } from '../../state/linkStore';
 import { copyText } from '../saveFile';
 
 export function SharePanel() {
-  const link = useStore(linkStore, (s) => s.link);
-  const notices = useStore(linkStore, (s) => s.notices);
-  const dismiss = useStore(linkStore, (s) => s.dismissNotices);
+  const { link, notices, dismissNotices } = useStore(linkStore);
   const [copied, setCopied] = useState('');
   const url = `${location.origin}${location.pathname}${location.search}#${link}`;
   // the clipboard may be refused (permissions, no secure context): the link stays selectable beside it
@@ -21,7 +19,7 @@ export function SharePanel() {
         <div className="link-notices error" role="alert" data-testid="link-notices">
           <p>Parts of the link this page was opened with were not used as written:</p>
           <ul>{notices.map((n, i) => <li key={i} data-testid="link-notice">{n}</li>)}</ul>
-          <button type="button" className="link" onClick={dismiss}>dismiss</button>
+          <button type="button" className="link" onClick={dismissNotices}>dismiss</button>
         </div>
       )}
       <div className="share-row">

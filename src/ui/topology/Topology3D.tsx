@@ -97,7 +97,6 @@ export default function Topology3D({ curves, N, ids, dead, paused, onFail }: Pro
     ro.observe(el);
 
     // the SVG view's clock: at most FPS frames a second, none while paused, scrolled away or with reduced motion
-    const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
     const replay = replayClock(({ transfers }, t, _f, now) => {
       world.rotation.y = now / 20000;
       let i = 0;
@@ -113,7 +112,7 @@ export default function Topology3D({ curves, N, ids, dead, paused, onFail }: Pro
       }
       for (; i < dots.length; i++) dots[i].visible = false;
       renderer.render(scene, camera);
-    }, { reducedMotion });
+    });
     clock.current = replay;
     replay.setPaused(pausedRef.current);
     const seen = watchVisible(el, (v) => replay.setVisible(v));

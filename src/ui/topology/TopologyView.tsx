@@ -66,8 +66,7 @@ export function TopologyView() {
   const curves = useMemo(() => new Map(pattern.map((l) => [key(l.from, l.to), curve(pos[l.from], pos[l.to])])), [pattern, pos]);
 
   useEffect(() => {
-    const reduced = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-    const r = startReplay({ layer: layer.current!, caption: caption.current!, bar: bar.current!, barWidth: 2.8, curveOf: (a, b) => curves.get(key(alive[a], alive[b])) }, reduced);
+    const r = startReplay({ layer: layer.current!, caption: caption.current!, bar: bar.current!, barWidth: 2.8, curveOf: (a, b) => curves.get(key(alive[a], alive[b])) });
     replay.current = r;
     // no frames while the drawing is scrolled away
     const seen = watchVisible(svg.current!, (v) => r.setVisible(v));

@@ -2,15 +2,17 @@
 // the origin): each directed link is a gentle curve bending to its right, so the two directions between
 // a pair never overlap, and it stops at the edge of each device's disc. `at(t)` is the point a fraction
 // t along it, for the dots that replay transfers. Shared by the SVG and the 3D view.
-import { ringLayout } from '../../state/topology';
-
-export const R = 1.05;
+const R = 1.05;
 export const NODE_R = 0.2;
 const BEND = 0.14;
 
 export interface Curve { d: string; at: (t: number) => { x: number; y: number } }
 
-export const positions = (N: number) => ringLayout(N).map((p) => ({ x: p.x * R, y: p.y * R }));
+/** Device positions on the circle of radius R, device 0 at the top, clockwise. */
+export const positions = (N: number) => Array.from({ length: N }, (_, r) => {
+  const a = -Math.PI / 2 + (2 * Math.PI * r) / N;
+  return { x: R * Math.cos(a), y: R * Math.sin(a) };
+});
 
 /** The curve of the link from a to b (positions). */
 export function curve(a: { x: number; y: number }, b: { x: number; y: number }): Curve {

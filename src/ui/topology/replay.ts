@@ -50,35 +50,36 @@ export function captionAt(active: Transfer[], m: StepMetrics, w: { t0: number; t
 }
 
 /** The loop: `draw(shown, t, f, now)` on each frame it runs, with t the step time on screen (ms) and f the
- *  fraction of the loop done; `still(shown)` instead of any motion when reducedMotion. */
-export function replayClock(draw: (s: Shown, t: number, f: number, now: number) => void, o: { reducedMotion: boolean; still?: (s: Shown) => void }): Replay {
+ *  fraction of the loop done; `still(shown)` instead of any motion when reducedMotion (by default the
+ *  browser's prefers-reduced-motion). */
+export function replayClock(draw: (s: Shown, t: number, f: number, now: number) => void, o: { reducedMotion?: boolean; still?: (s: Shown) => void } = {}): Replay {
+  const reducedMotion = o.reducedMotion ?? window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
   let pending: Shown | null = null;
   let current: Shown | null = null;
   let loopStart = 0, frame = 0, paused = false, pausedAt = 0, visible = typeof IntersectionObserver === 'undefined', last = -Infinity;
-  const running = () => !paused && visible && !o.reducedMotion;
+  const running = () => !paused && visible && !reducedMotion;
   const wake = () => {
     if (!frame && running()) frame = requestAnimationFrame(tick);
   };
 
   function tick(now: number): void {
     frame = 0;
-    if (now - last < 1000 / FPS - 2) {
-      if (running()) frame = requestAnimationFrame(tick);
-      return;
+    // a frame sooner than 1/FPS after the last one drawn is skipped (2 ms of slack for frame jitter)
+    if (now - last >= 1000 / FPS - 2) {
+      last = now;
+      if (pending && (!current || now - loopStart >= REPLAY_MS)) [current, pending, loopStart] = [pending, null, now];
+      if (!current) return;
+      const f = ((now - loopStart) % REPLAY_MS) / REPLAY_MS;
+      draw(current, current.w.t0 + f * (current.w.t1 - current.w.t0), f, now);
     }
-    last = now;
-    if (pending && (!current || now - loopStart >= REPLAY_MS)) [current, pending, loopStart] = [pending, null, now];
-    if (!current) return;
-    const f = ((now - loopStart) % REPLAY_MS) / REPLAY_MS;
-    draw(current, current.w.t0 + f * (current.w.t1 - current.w.t0), f, now);
-    if (running()) frame = requestAnimationFrame(tick);
+    wake();
   }
 
   return {
     show(m, cfg) {
       const transfers = transfersOf(m, cfg);
       pending = { m, transfers, w: replayWindow(transfers, m.msStep) };
-      if (o.reducedMotion) o.still?.(pending);
+      if (reducedMotion) o.still?.(pending);
       else wake();
     },
     setPaused(p) {
@@ -103,7 +104,7 @@ export function replayClock(draw: (s: Shown, t: number, f: number, now: number) 
 }
 
 /** The SVG view's replay: dots on the links, the progress bar and the caption. */
-export function startReplay(target: ReplayTarget, reducedMotion: boolean): Replay {
+export function startReplay(target: ReplayTarget): Replay {
   const dots: SVGCircleElement[] = [];
   const dot = (i: number) => {
     while (dots.length <= i) {
@@ -131,7 +132,6 @@ export function startReplay(target: ReplayTarget, reducedMotion: boolean): Repla
     const text = captionAt(active, m, w);
     if (target.caption.textContent !== text) target.caption.textContent = text;
   }, {
-    reducedMotion,
     // no motion: say what the step moved instead
     still: ({ m, transfers }) => (target.caption.textContent = `step ${m.step}: ${transfers.length} transfers in ${m.msStep.toFixed(1)} ms (animation off: reduced motion)`),
   });
