@@ -156,11 +156,16 @@ export function deviceHost(makeBackend: MakeBackend) {
         return d.step;
       }),
 
-    /** Fault injection: once step `step` has launched its first bucket, call `notify` and wait (the caller
-     *  ends this worker then, in the middle of the allreduce). */
+    /** Fault injection: once step `step` has launched its first bucket, drop off the ring, call `notify`
+     *  and wait (the caller ends this worker then, in the middle of the allreduce). Dropping off first
+     *  matters: the worker's end comes when the caller gets to it (a page's main thread may be drawing),
+     *  and a device that went on meanwhile could finish the allreduce for some peers and not others, which
+     *  would leave the survivors a step apart. */
     armKill(step: number, notify: () => Promise<unknown>): void {
       if (device) device.onAllreduce = async () => {
-        if (device?.step === step - 1) await notify();
+        if (device?.step !== step - 1) return;
+        device.comm.transport.close();
+        await notify();
       };
     },
 
