@@ -70,11 +70,12 @@ export function readOptionFile(flag: string, file: string): Buffer {
 
 /** The value of option --name in argv (before any validation), or undefined. */
 export function optionValue(argv: string[], name: string): string | undefined {
+  let v: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === `--${name}`) return argv[i + 1];
-    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+    if (argv[i] === `--${name}`) v = argv[i + 1];
+    else if (argv[i].startsWith(`--${name}=`)) v = argv[i].slice(name.length + 3);
   }
-  return undefined;
+  return v; // the last, as readOptions reads a repeated option
 }
 
 /** argv as options, `--name value`, `--name=value` or `--switch`, by name. `spec`: every option's name

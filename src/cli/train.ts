@@ -42,6 +42,11 @@ await runMain('train', async () => {
   const argv = process.argv.slice(2);
   const resumeFrom = optionValue(argv, 'resume');
   const resume: TrainingState | null = resumeFrom ? await loadResume(await resolveResume(resumeFrom)) : null;
+  const stepsGiven = optionValue(argv, 'steps');
+  // before the settings' own checks, which would blame what the checkpoint brought (e.g. its warmup)
+  if (resume && stepsGiven !== undefined && Number(stepsGiven) < resume.step) {
+    throw new UserError(`--steps ${stepsGiven}: the checkpoint is at step ${resume.step} and --steps is the run's total, so it must be at least ${resume.step}`);
+  }
   const { config, extra } = parseCli(argv, extraFlags, resume ? { ...resume.config } : {});
   if (extra.help) {
     console.log(`${HELP}\nsettings:\n${settingsHelp()}`);
@@ -72,7 +77,7 @@ await runMain('train', async () => {
   });
   let files: RunFiles | null = null;
   let info: DeviceInfo[] = [];
-  let valBefore = NaN, valAfter = NaN, devices = config.devices;
+  let valBefore = NaN, valAfter = NaN, devices = config.devices, tokensBefore = 0;
   const seen: StepMetrics[] = [];
   try {
     for await (const ev of startRun(config, data, env)) {
@@ -80,7 +85,8 @@ await runMain('train', async () => {
         case 'started': {
           const { cfg, memory: mem } = ev;
           if (ev.backendReason) log(ev.backendReason);
-          if (ev.resumed) log(`resuming from ${resumeFrom} at step ${ev.resumed.step} of ${cfg.steps}`);
+          if (ev.resumed) log(`resuming from ${resumeFrom} at step ${ev.resumed.step} of ${cfg.steps}${ev.resumed.step === cfg.steps ? ': nothing left to train (raise --steps to go on)' : ''}`);
+          tokensBefore = ev.resumed?.history.at(-1)?.tokens ?? 0;
           log(`data ${data.name}: ${data.train.length} train / ${data.val.length} val tokens, vocabulary ${ev.data.vocabSize}; model ${mem.params} parameters, ~${fmt(mem.total)} per device`);
           const m0 = ev.devices[0].memory;
           if (cfg.devices === 1) log(ev.devices[0].backendDetail);
@@ -126,16 +132,18 @@ await runMain('train', async () => {
           if (!quiet) bar.done();
           files?.weights('final', ev.params);
           files?.devices(info, seen.at(-1) ?? null); // with what each device measured
-          const tokensPerS = (ev.tokens * 1000) / ev.ms;
+          // this process's tokens: a resumed run's checkpoint brought the others
+          const tokensPerS = ev.ms > 0 ? ((ev.tokens - tokensBefore) * 1000) / ev.ms : 0;
           const rest = seen.slice(1); // the first step includes warm-up
           const N = Math.min(...rest.map((m) => m.msCompute.length), devices);
-          if (N > 1) {
+          if (N > 1 && rest.length > 0) {
             const per = (k: 'msCompute' | 'msComm' | 'msIdle') => Array.from({ length: N }, (_, r) => mean(rest.map((m) => m[k][r])).toFixed(1)).join('/');
             log(`per device ms/step compute ${per('msCompute')}, comm ${per('msComm')}, idle ${per('msIdle')}; comm share ${(100 * mean(rest.map((m) => m.commShare))).toFixed(1)}%; ` +
               `${fmt(mean(rest.map((m) => mean(m.bytesSent))))} sent per device per step`);
           }
           const what = ev.reason === 'stopped' ? `stopped at step ${ev.step} of ${config.steps}` : 'done';
-          log(`${what}: val loss ${valBefore.toFixed(4)} -> ${valAfter.toFixed(4)} (${config.evalWindows} validation windows), ${Math.round(tokensPerS)} tokens/s over the run (evaluations included), ${(ev.ms / Math.max(1, seen.length)).toFixed(1)} ms/step on ${seen[0]?.backend ?? config.backend}` +
+          const speed = seen.length > 0 ? `, ${Math.round(tokensPerS)} tokens/s over the run (evaluations included), ${(ev.ms / seen.length).toFixed(1)} ms/step on ${seen[0].backend}` : ', no step trained';
+          log(`${what}: val loss ${valBefore.toFixed(4)} -> ${valAfter.toFixed(4)} (${config.evalWindows} validation windows)${speed}` +
             `${out ? `; wrote ${out}/metrics.jsonl, devices.json, final.safetensors` : ''}`);
           if (sample > 0) console.log(await sampleWeights(modelConfigOf(config, data.tokenizer.vocabSize), data.tokenizer, ev.params, sample, config.seed));
           break;

@@ -82,6 +82,19 @@ describe('npm run train / eval', () => {
     expect(resumed.code).toBe(0);
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step)).toEqual([1, 2, 3]);
   });
+  it('a resume asked for fewer steps than its checkpoint holds is refused for that; one with none left trains nothing and says so', () => {
+    const out = join(dir, 'short-resume');
+    expect(npm('train', [...tiny, '--steps', '2', '--warmup', '2', '--out', out, '--checkpoint-every', '2', '--quiet']).code).toBe(0);
+    // the checkpoint's warmup (2) is longer than 1 step too, but the step count is what is wrong
+    const fewer = npm('train', ['--resume', out, '--steps', '1']);
+    expect(fewer.code).toBe(2);
+    expect(fewer.stderr.trim()).toBe("npm run train: --steps 1: the checkpoint is at step 2 and --steps is the run's total, so it must be at least 2");
+    const none = npm('train', ['--resume', out, '--steps', '2']);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toMatch(/at step 2 of 2: nothing left to train \(raise --steps to go on\)/);
+    expect(none.stderr).toMatch(/^done: val loss .*validation windows\), no step trained$/m);
+    expect(none.stderr).not.toMatch(/tokens\/s|per device ms\/step/);
+  });
   it('eval rejects a corrupt weights file with one line and exit 2', () => {
     const bad = join(dir, 'bad.safetensors');
     writeFileSync(bad, Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 123, 34, 120]));
