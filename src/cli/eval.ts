@@ -18,7 +18,16 @@ import { memoryBudget } from './node-run';
 const USAGE = 'use --weights FILE --data FILE|task [--windows N] [--backend cpu|webgpu|auto]';
 
 await runMain('eval', async () => {
-  const f = readOptions(process.argv.slice(2), { weights: true, data: true, windows: true, backend: true }, USAGE);
+  const f = readOptions(process.argv.slice(2), { weights: true, data: true, windows: true, backend: true, help: false }, USAGE);
+  if (f.help) {
+    console.log(`npm run eval -- --weights FILE.safetensors [--data FILE|task] [--windows N] [--backend cpu|webgpu|auto]
+  --weights   a weights file or checkpoint (.safetensors) from train, export or the page
+  --data      brown or a task (their validation split), or a text file (all of it); default brown
+  --windows   at most this many non-overlapping windows of the model's block size (default 256)
+  --backend   cpu, webgpu or auto (default cpu)
+prints {"loss": L}: the mean per-token cross-entropy in nats`);
+    return;
+  }
   if (!f.weights) throw new UserError('--weights FILE.safetensors is required');
   const kind = f.backend ?? 'cpu';
   if (kind !== 'cpu' && kind !== 'webgpu' && kind !== 'auto') throw new UserError(`--backend must be one of cpu|webgpu|auto, got ${kind}`);

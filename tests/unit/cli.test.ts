@@ -95,6 +95,11 @@ describe('npm run train / eval', () => {
     expect(none.stderr).toMatch(/^done: val loss .*validation windows\), no step trained$/m);
     expect(none.stderr).not.toMatch(/tokens\/s|per device ms\/step/);
   });
+  it('eval --help prints its options and exits 0, as train and export do', () => {
+    const r = npm('eval', ['--help']);
+    expect(r.code).toBe(0);
+    for (const o of ['--weights', '--data', '--windows', '--backend']) expect(r.stdout).toContain(o);
+  });
   it('eval rejects a corrupt weights file with one line and exit 2', () => {
     const bad = join(dir, 'bad.safetensors');
     writeFileSync(bad, Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 123, 34, 120]));
