@@ -114,9 +114,11 @@ export function parseCli<Extra extends string>(argv: string[], extraFlags: Recor
   } catch (e) {
     if (e instanceof ConfigError) {
       // every problem, each under the flag that sets it, on one line
+      // settings named inside a message too ("not divisible by nHead 5") are named as flags
+      const flagOf = (key: string) => (flagToKey.has(kebab(key)) ? `--${kebab(key)}` : key);
       const asFlag = (issue: string) => {
         const key = issue.split(':')[0];
-        return `${flagToKey.has(kebab(key)) ? `--${kebab(key)}` : key}${issue.slice(key.length)}`;
+        return `${flagOf(key)}${issue.slice(key.length).replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, flagOf)}`;
       };
       throw new UserError(e.issues.map(asFlag).join('; '));
     }

@@ -157,7 +157,7 @@ export function derivedDefaults(raw: unknown): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
   const r = raw as Record<string, unknown>;
   const out = { ...r };
-  if (r.warmup === undefined && typeof r.steps === 'number' && r.steps >= 1) out.warmup = Math.min(20, Math.floor(r.steps));
+  if (r.warmup === undefined && typeof r.steps === 'number' && r.steps >= 0) out.warmup = Math.min(20, Math.floor(r.steps));
   if (r.minLr === undefined && typeof r.lr === 'number' && r.lr >= 0) out.minLr = r.lr / 10;
   return out;
 }

@@ -53,7 +53,7 @@ describe('npm run train / eval', () => {
   });
   it.each([
     [['--devices', '9'], /^npm run train: --devices: must be an integer in \[1, 8\]$/],
-    [['--n-embd', '31'], /^npm run train: --n-embd: 31 is not divisible by nHead 2$/],
+    [['--n-embd', '31'], /^npm run train: --n-embd: 31 is not divisible by --n-head 2$/],
     [['--optimizer', 'adam'], /^npm run train: --optimizer: must be one of adamw\|sgd$/],
     [['--lr'], /^npm run train: option --lr needs a value$/],
     // every problem is named, each under its flag: a step count of 0 also makes the warmup too long
@@ -111,7 +111,7 @@ describe('npm run train / eval', () => {
   it('reads --config JSON and lets flags override it', () => {
     const cfgFile = join(dir, 'cfg.json');
     writeFileSync(cfgFile, JSON.stringify({ data: 'add2', nLayer: 1, nHead: 2, nEmbd: 31, blockSize: 16, microBatch: 4, steps: 1, warmup: 0, evalWindows: 4 }));
-    expect(npm('train', ['--config', cfgFile]).stderr.trim()).toBe('npm run train: --n-embd: 31 is not divisible by nHead 2');
+    expect(npm('train', ['--config', cfgFile]).stderr.trim()).toBe('npm run train: --n-embd: 31 is not divisible by --n-head 2');
     const ok = npm('train', ['--config', cfgFile, '--n-embd', '16', '--quiet']);
     expect(ok.code).toBe(0);
   });
