@@ -205,7 +205,7 @@ export function applyEvent(ev: RunEvent, now: number): void {
     case 'finished':
       // over the driver's own wall time of the loop, as `npm run train` measures it; the tokens this run
       // trained: not a resumed checkpoint's, and steps trained again after a restart count once more
-      set({ status: ev.reason, etaMs: NaN, elapsedMs: ev.ms, message: ev.reason === 'stopped' ? `stopped after step ${ev.step}` : s.message, tokensPerS: ev.ms > 0 && ev.step > 0 ? (trained * (ev.tokens / ev.step) * 1000) / ev.ms : 0, pendingKills: [] });
+      set({ status: ev.reason, etaMs: NaN, elapsedMs: ev.ms, message: ev.reason === 'stopped' ? `stopped after step ${ev.step}` : doneMessage(s), tokensPerS: ev.ms > 0 && ev.step > 0 ? (trained * (ev.tokens / ev.step) * 1000) / ev.ms : 0, pendingKills: [] });
       return;
     case 'failed':
       // the record names a rank of the current group; the page names devices by id
@@ -215,6 +215,13 @@ export function applyEvent(ev: RunEvent, now: number): void {
 }
 
 /** A failure as one line for the page. */
+/** What a finished run says beside "done": a run that survived faults says so (the last recovery's note
+ *  would read as if it were still going on); otherwise what it said at its start. */
+function doneMessage(s: RunState): string {
+  const n = s.faults.length;
+  return n ? `done after ${n} device fault${n === 1 ? '' : 's'}, each recovered (the run's events say how)` : s.message;
+}
+
 export function failureText(f: RunFailure): string {
   if (f.code === 'BACKEND' || f.code === 'ADAPTER_LIMIT') return `backend webgpu: ${f.message}`;
   if (f.rank === null || f.code === 'DIVERGED') return f.message;

@@ -41,7 +41,7 @@ export function GpuPanel() {
       )}
       <p className="choice" data-testid="backend-choice">
         {auto ? (
-          <>Backend <code>auto</code> trains on <strong data-testid="backend-name">{auto.name}</strong>: {auto.reason}</>
+          <>Backend <code>auto</code> trains on <strong data-testid="backend-name">{auto.name}</strong>: {auto.reason.replace(/^backend auto: /, '')}</>
         ) : (
           'Backend auto: timing a probe training step on each backend…'
         )}

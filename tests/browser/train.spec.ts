@@ -26,6 +26,8 @@ test('a 2-device run in Web Workers matches the engine in Node step by step, and
   await setFields(page, tiny);
   const topology = page.getByRole('group', { name: 'Topology' });
   await expect(topology.getByRole('img', { name: /^device \d+$/ })).toHaveCount(2);
+  // before any run the progress counts up to the steps Start would train
+  await expect(page.getByTestId('train-step')).toHaveText(`0 / ${tiny.steps}`);
   // started from the keyboard: the settings and Start are reachable without a mouse
   await page.getByTestId('train-start').focus();
   await page.keyboard.press('Enter');

@@ -78,6 +78,10 @@ describe('run store', () => {
     expect(runStore.getState().faults[0].recovery).toEqual({ step: 4, stepsRedone: 0, msToRecover: 10, devices: 1, note: 'went on' });
     applyEvent({ type: 'recovered', policy: 'restart', id: 1, failure, step: 4, stepsRedone: 1, msToRecover: 10, devices: 2, ids: [0, 1], note: 'restarted' }, 0);
     expect(runStore.getState().dead).toEqual([]);
+    expect(runStore.getState().message).toMatch(/^recovered \(restart: .*restarted$/);
+    // done: the last recovery's note would read as if it were still going on
+    applyEvent({ type: 'finished', reason: 'done', step: 6, tokens: 96, ms: 100, params: new Float32Array(0) }, 0);
+    expect(runStore.getState().message).toBe("done after 1 device fault, each recovered (the run's events say how)");
   });
 });
 

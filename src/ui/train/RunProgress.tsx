@@ -1,10 +1,13 @@
 // Progress of the run: step / steps with a bar, latest loss, validation loss, tokens/s, elapsed and ETA
-// (the ETA only while training: cleared when the run stops, fails or ends).
-import { useRun } from '../stores';
+// (the ETA only while training: cleared when the run stops, fails or ends). Before the first run the
+// step count is the settings' (what Start would train), not the idle store's 0.
+import { useForm, useRun } from '../stores';
 import { duration, rate } from './format';
 
 export function RunProgress() {
-  const { step, steps, loss, valLoss, tokensPerS, elapsedMs, etaMs, status, commShare } = useRun((s) => s);
+  const { step, steps: runSteps, loss, valLoss, tokensPerS, elapsedMs, etaMs, status, commShare } = useRun((s) => s);
+  const planned = useForm((f) => f.cfg?.steps ?? null);
+  const steps = status === 'idle' && planned !== null ? planned : runSteps;
   const eta = status === 'running' && Number.isFinite(etaMs) && step < steps ? duration(etaMs) : '–';
   return (
     <div className="progress" data-testid="train-progress">
