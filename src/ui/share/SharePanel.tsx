@@ -1,7 +1,7 @@
 // The page's link: the address to share this experiment (settings, seed, hidden controls, lesson), a
 // button that copies it, and one line for each part of the link the page was opened with that was not
 // used as written, saying what was used instead.
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useStore } from 'zustand';
 import { linkStore } from '../../state/linkStore';
 import { copyText } from '../saveFile';
@@ -27,7 +27,15 @@ export function SharePanel() {
         <button type="button" onClick={() => void copy()} data-testid="copy-link">copy link</button>
         <span role="status">{copied}</span>
       </div>
-      <p className="explain">The same link reruns this experiment headless: <code>npm run train -- --config '#{link}'</code></p>
+      <p className="explain">The same link reruns this experiment headless: <code>npm run train -- --config '#{breakable(link)}'</code></p>
     </section>
   );
+}
+
+/** The link with a line-break opportunity after each `&`, so a wrapped command breaks between settings,
+ *  never inside a value (the text, and what Copy takes, are unchanged). */
+function breakable(link: string) {
+  return link.split('&').map((part, i) => (
+    <Fragment key={i}>{i > 0 && <>&amp;<wbr /></>}{part}</Fragment>
+  ));
 }

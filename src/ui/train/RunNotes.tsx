@@ -2,6 +2,7 @@
 // its code and the device blamed (and, for an unexpected exception, where it was thrown), and the run's
 // events: checkpoints saved (or not), device faults and recoveries, the newest few. Alerts are announced
 // to screen readers; the event list is a polite live region.
+import { USER_CODES } from '../../engine/errors';
 import { shortList } from '../../state/runEvents';
 import { useRun } from '../stores';
 
@@ -30,7 +31,7 @@ export function RunNotes() {
       )}
       {failure && (
         <div className="failure" role="alert" data-testid="run-failure" data-code={failure.code}>
-          <b>{failure.code === 'DIVERGED' ? 'Diverged' : 'Failed'}</b> ({failure.code}{failure.rank !== null ? `, device ${failure.rank}` : ''}, step {failure.step}): {failure.message}
+          <b>{failure.code === 'DIVERGED' ? 'Diverged' : 'Failed'}</b> ({failure.code}{failure.rank !== null ? `, device ${failure.rank}` : ''}, {USER_CODES.has(failure.code) ? 'before training' : `step ${failure.step}`}): {failure.message}
           {CODE_HELP[failure.code] && <p className="explain">{CODE_HELP[failure.code]}</p>}
           {failure.stack && <details><summary>Where it was thrown</summary><pre>{failure.stack}</pre></details>}
         </div>
