@@ -4,7 +4,7 @@
 // the end. `--resume PATH` continues a checkpoint up to --steps (the total); its settings are the base
 // that --config and flags override. See --help.
 // Legend: N = devices.
-import type { TrainingState } from '../engine/checkpoint';
+import { CheckpointError, type TrainingState } from '../engine/checkpoint';
 import { modelConfigOf } from '../engine/config';
 import { sampleWeights } from '../engine/generate';
 import { RunError } from '../engine/errors';
@@ -41,7 +41,10 @@ function refuseUsedOut(out: string, resumeFrom: string | undefined): void {
 await runMain('train', async () => {
   const argv = process.argv.slice(2);
   const resumeFrom = optionValue(argv, 'resume');
-  const resume: TrainingState | null = resumeFrom ? await loadResume(await resolveResume(resumeFrom)) : null;
+  const target = resumeFrom ? await resolveResume(resumeFrom).catch((e: unknown) => {
+    throw e instanceof CheckpointError && e.code === 'NOT_FOUND' ? new UserError(`--resume: ${e.message}`) : e;
+  }) : null;
+  const resume: TrainingState | null = target ? await loadResume(target) : null;
   const stepsGiven = optionValue(argv, 'steps');
   // before the settings' own checks, which would blame what the checkpoint brought (e.g. its warmup)
   if (resume && stepsGiven !== undefined && Number(stepsGiven) < resume.step) {

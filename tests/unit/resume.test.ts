@@ -76,6 +76,6 @@ describe('--resume refuses what it cannot continue exactly', () => {
     }
     const none = await train(['--resume', join(dir, 'nothing-here')]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/no such file or directory/);
+    expect(none.stderr).toMatch(/^npm run train: --resume: .*nothing-here: no such file or directory$/m);
   }, 120_000);
 });

@@ -85,6 +85,9 @@ describe('safetensors', () => {
   ])('rejects %s with %s', (_what, expected, bytes) => {
     expect(code(bytes)).toBe(expected);
   });
+  it('says a text file is not a safetensors file at all, rather than quoting its first 8 bytes as a length', () => {
+    expect(() => decodeSafetensors(new TextEncoder().encode('the quick brown fox jumps over the lazy dog\n'))).toThrow(/^not a safetensors file: byte 8 is not the '\{'/);
+  });
   it('never throws anything but SafetensorsError on random corruption of a valid file', () => {
     const good = encodeSafetensors([['a', a], ['b', b]], { k: 'v' });
     let seed = 12345;
