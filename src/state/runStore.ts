@@ -214,7 +214,6 @@ export function applyEvent(ev: RunEvent, now: number): void {
   }
 }
 
-/** A failure as one line for the page. */
 /** What a finished run says beside "done": a run that survived faults says so (the last recovery's note
  *  would read as if it were still going on); otherwise what it said at its start. */
 function doneMessage(s: RunState): string {
@@ -222,6 +221,7 @@ function doneMessage(s: RunState): string {
   return n ? `done after ${n} device fault${n === 1 ? '' : 's'}, each recovered (the run's events say how)` : s.message;
 }
 
+/** A failure as one line for the page. */
 export function failureText(f: RunFailure): string {
   if (f.code === 'BACKEND' || f.code === 'ADAPTER_LIMIT') return `backend webgpu: ${f.message}`;
   if (f.rank === null || f.code === 'DIVERGED') return f.message;
