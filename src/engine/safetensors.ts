@@ -80,7 +80,7 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { copy?: boolean } = 
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true), hi = dv.getUint32(4, true);
   const n = hi * 2 ** 32 + lo;
-  // the format says the header "MUST begin with a { character (0x7B)": a text file or another format fails here
+  // a header's first byte is '{', as the reference reader requires (its InvalidHeaderStart): a text file or another format fails here
   if (bytes.length > 8 && bytes[8] !== 0x7b) fail('HEADER_JSON', `not a safetensors file: byte 8 is not the '{' that opens the JSON header (a safetensors file is an 8-byte header length, a JSON header, then the tensor data)`);
   if (n > MAX_HEADER) fail('HEADER_SIZE', `header length ${n} exceeds the limit of ${MAX_HEADER} bytes`);
   if (8 + n > bytes.length) fail('TRUNCATED', `header length ${n} runs past the end of the ${bytes.length}-byte file`);
